@@ -1,0 +1,352 @@
+"""The newsdesk command line: thin commands over the library (Typer + rich).
+
+Exit codes: 0 done; 1 some inputs refused (each named on stderr with the reason); 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .config import Config
+from .errors import ConfigError, InputError, NewsdeskError
+from .model import ImportResult
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="newsdesk: a self-hosted news desk.", pretty_exceptions_enable=False)
+err = Console(stderr=True, highlight=False)
+DEMO_DIR = Path(__file__).parent / "demo"
+
+
+class State:
+    db: str | None = None
+
+
+def _config(**overrides: Any) -> Config:
+    return Config(db=State.db, **overrides)
+
+
+def _open():  # type: ignore[no-untyped-def]
+    from .store import open_store
+
+    return open_store(_config().db)
+
+
+def _pipeline(store):  # type: ignore[no-untyped-def]
+    from .pipeline import Pipeline
+
+    return Pipeline(store, _config())
+
+
+def _emit(record: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    if not sys.stderr.isatty() or total <= 1:
+        yield lambda n: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _finish(result: ImportResult) -> None:
+    for name, reason in result.refused:
+        err.print(f"refused: {name}: {reason}", markup=False)
+    parts = [f"imported {result.imported}", f"duplicates {result.duplicates}",
+             f"refused {len(result.refused)}"]
+    if result.subscribed:
+        parts.append(f"feeds subscribed {result.subscribed}")
+    err.print(", ".join(parts), markup=False)
+    if result.refused:
+        raise typer.Exit(1)
+
+
+@app.callback()
+def main_options(
+    db: Annotated[str | None, typer.Option(
+        "--db", help="SQLite file (default ./newsdesk.db; NEWSDESK_DB also works).")] = None,
+) -> None:
+    """newsdesk: ingest, extract, enrich, link and serve news."""
+    State.db = db
+
+
+@app.command()
+def init() -> None:
+    """Create (or upgrade) the database."""
+    store = _open()
+    err.print(f"database ready: {store.path} ({', '.join(store.applied_migrations())})",
+              markup=False)
+
+
+@app.command("import")
+def import_(paths: Annotated[list[str], typer.Argument(
+        help=".jsonl, .html/.htm, feed files (.xml .rss .atom .json), .opml, folders")]) -> None:
+    """Import local files and folders."""
+    from .ingest.files import expand
+
+    store = _open()
+    pipeline = _pipeline(store)
+    total = sum(1 for _ in expand(paths))
+    with _progress("importing", total) as advance:
+        result = pipeline.import_paths(paths, progress=advance)
+    _finish(result)
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve",
+                                              help="Serve the reader afterwards.")] = True,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Import the bundled demo corpus (through `import`) and serve the reader."""
+    store = _open()
+    pipeline = _pipeline(store)
+    with _progress("importing demo", len(list(DEMO_DIR.rglob("*.*")))) as advance:
+        result = pipeline.import_paths([str(DEMO_DIR)], progress=advance)
+    err.print(f"demo corpus: imported {result.imported}, already there {result.duplicates}, "
+              f"refused {len(result.refused)}; {store.count_articles()} articles in {store.path}",
+              markup=False)
+    for name, reason in result.refused:
+        err.print(f"refused: {name}: {reason}", markup=False)
+    if serve_after:
+        _serve(store, host, port)
+
+
+def _serve(store, host: str | None, port: int | None) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from .web.app import create_app
+
+    config = _config(host=host, port=port)
+    err.print(f"serving {config.site_name} on http://{config.host}:{config.port}", markup=False)
+    uvicorn.run(create_app(store, config), host=config.host, port=config.port, log_level="warning")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the web reader, JSON API (/api) and OpenAPI docs (/docs)."""
+    _serve(_open(), host, port)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Refresh due feeds once and exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 60.0,
+) -> None:
+    """Refresh due feeds in a loop."""
+    import time
+
+    pipeline = _pipeline(_open())
+    while True:
+        result = pipeline.refresh()
+        err.print(f"worker: imported {result.imported}, duplicates {result.duplicates}, "
+                  f"failed feeds {len(result.refused)}", markup=False)
+        if once:
+            return
+        time.sleep(interval)
+
+
+@app.command("add-feed")
+def add_feed(url: str) -> None:
+    """Subscribe to a feed (or a page that links one) and import its entries."""
+    _finish(_pipeline(_open()).add_feed(url))
+
+
+@app.command()
+def refresh(all_: Annotated[bool, typer.Option("--all", help="Refresh every feed, due or not.")]
+            = False) -> None:
+    """Fetch subscribed feeds that are due, with conditional GET."""
+    store = _open()
+    with _progress("refreshing", len(store.feeds())) as advance:
+        result = _pipeline(store).refresh(all_feeds=all_, progress=advance)
+    _finish(result)
+
+
+@app.command()
+def fetch(url: str) -> None:
+    """Fetch one article page, extract, enrich and store it."""
+    _finish(_pipeline(_open()).fetch_url(url))
+
+
+@app.command()
+def extract(
+    inputs: Annotated[list[str], typer.Argument(help="HTML files or http(s) URLs.")],
+    format: Annotated[str, typer.Option("--format", help="json, jsonl or text.")] = "json",
+) -> None:
+    """Extract article text and metadata without storing anything."""
+    from .export import extract_record
+    from .extract.html import extract_html
+    from .ingest.files import read_bytes
+    from .ingest.urls import is_http_url
+
+    if format not in ("json", "jsonl", "text"):
+        raise typer.BadParameter("choose json, jsonl or text", param_hint="--format")
+    config = _config()
+    refused = 0
+    records = []
+    for item in inputs:
+        key = "url" if is_http_url(item) else "path"
+        try:
+            if key == "url":
+                from .pipeline import Pipeline
+                from .store import open_store
+
+                article = Pipeline(open_store(":memory:"), config).fetch_article(item)
+            else:
+                article = extract_html(read_bytes(Path(item), config.max_file_bytes), url=None)
+        except NewsdeskError as exc:
+            err.print(f"refused: {exc}", markup=False)
+            refused += 1
+            continue
+        record = extract_record(article, item, key)
+        if format == "jsonl":
+            _emit(record)
+        elif format == "text":
+            sys.stdout.write(f"{article.title}\n\n{article.text}\n\n")
+        else:
+            records.append(record)
+    if format == "json" and records:
+        out = records[0] if len(records) == 1 else records
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    if refused:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="jsonl")] = "jsonl",
+    since: Annotated[str | None, typer.Option(help="Only articles published since DATE.")] = None,
+) -> None:
+    """Write every article as one JSON object a line."""
+    from .export import export_records
+    from .ingest.dates import parse_date
+
+    if format != "jsonl":
+        raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    when: datetime | None = None
+    if since:
+        when = parse_date(since)
+        if when is None:
+            raise typer.BadParameter(f"{since!r} is not a date", param_hint="--since")
+    store = _open()
+    for record in export_records(store, since=when, similar_count=_config().similar_count):
+        _emit(record)
+
+
+@app.command()
+def search(
+    query: str,
+    limit: Annotated[int, typer.Option(help="How many hits.", min=1)] = 10,
+    format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
+) -> None:
+    """Full-text search over titles, summaries and text."""
+    store = _open()
+    hits = store.search(query, limit=limit)
+    names = store.public_ids([a.id for a, _ in hits if a.id is not None])
+    for article, score in hits:
+        record = {"id": names.get(article.id or 0), "newsdesk_id": article.id,
+                  "title": article.title, "score": round(score, 4), "source": article.source,
+                  "section": article.section, "lang": article.lang, "url": article.url,
+                  "published": article.published.isoformat() if article.published else None}
+        if format == "jsonl":
+            _emit(record)
+        else:
+            sys.stdout.write(f"{record['id']}\t{score:.2f}\t{article.title}\n")
+
+
+@app.command()
+def similar(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="External id or newsdesk number.")],
+    format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
+    limit: Annotated[int, typer.Option(help="How many.", min=1)] = 10,
+) -> None:
+    """Articles most similar to one article, best first."""
+    from .export import resolve_id
+
+    store = _open()
+    article_id = resolve_id(store, ident)
+    if article_id is None:
+        err.print(f"no article with id {ident!r}", markup=False)
+        raise typer.Exit(2)
+    links = store.similar(article_id, limit)
+    names = store.public_ids([a.id for a, _ in links if a.id is not None])
+    for other, score in links:
+        record = {"id": names.get(other.id or 0), "newsdesk_id": other.id, "title": other.title,
+                  "score": round(score, 4), "source": other.source, "lang": other.lang,
+                  "story": other.story_id}
+        if format == "jsonl":
+            _emit(record)
+        else:
+            sys.stdout.write(f"{record['id']}\t{score:.2f}\t{other.source or ''}\t{other.title}\n")
+
+
+@app.command()
+def stories(
+    format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
+    limit: Annotated[int, typer.Option(help="How many stories.", min=1)] = 50,
+) -> None:
+    """Stories covered by two or more articles, most recent first."""
+    store = _open()
+    for story in store.stories(min_articles=2, limit=limit):
+        articles = store.get_articles(story.article_ids)
+        names = store.public_ids(story.article_ids)
+        record = {
+            "id": story.id, "title": story.title, "articles": [names[i] for i in story.article_ids],
+            "sources": sorted({a.source or "" for a in articles}),
+            "langs": sorted({a.lang or "" for a in articles}),
+            "first_published": story.first_published.isoformat() if story.first_published else None,
+            "last_published": story.last_published.isoformat() if story.last_published else None,
+        }
+        if format == "jsonl":
+            _emit(record)
+        else:
+            sys.stdout.write(f"{story.id}\t{len(articles)} articles\t"
+                             f"{', '.join(record['langs'])}\t{story.title}\n")
+
+
+@app.command()
+def delete(ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Delete an article; a tombstone keeps refreshes from bringing it back."""
+    from .export import resolve_id
+
+    store = _open()
+    article_id = resolve_id(store, ident)
+    if article_id is None or not store.delete_article(article_id):
+        err.print(f"no article with id {ident!r}", markup=False)
+        raise typer.Exit(2)
+    err.print(f"deleted {ident}", markup=False)
+
+
+def main() -> None:
+    """Entry point: run the app, turning our errors into one clear line and an exit code."""
+    try:
+        app()
+    except ConfigError as exc:
+        err.print(f"newsdesk: {exc}", markup=False)
+        sys.exit(2)
+    except InputError as exc:
+        err.print(f"newsdesk: {exc}", markup=False)
+        sys.exit(1)
+    except NewsdeskError as exc:
+        err.print(f"newsdesk: {exc}", markup=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,113 @@
+"""Settings: one table of (name, default, help).
+
+A value comes from the environment variable NEWSDESK_<NAME> first, then from the settings file
+(`newsdesk.toml` in the working directory, or the file named by NEWSDESK_CONFIG), then the default.
+The README's settings table is generated from SETTINGS and a test checks it stays in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "newsdesk.db", "Database: a SQLite file path or a postgresql:// URL."),
+    Setting("site_name", "newsdesk", "Name shown in the page header and feeds out."),
+    Setting("max_file_bytes", 20_000_000, "Largest local file `import` accepts, in bytes."),
+    Setting("max_body_bytes", 10_000_000, "Largest HTTP response body accepted, in bytes."),
+    Setting("fetch_timeout", 20.0, "Seconds before an HTTP request is abandoned."),
+    Setting("max_redirects", 5, "Redirects followed before a fetch is refused."),
+    Setting("user_agent", "newsdesk/0.1 (+self-hosted news reader)", "User-Agent sent on fetches."),
+    Setting("allow_private", False, "Allow fetching private, loopback and link-local addresses."),
+    Setting("per_host_delay", 1.0, "Seconds between two requests to the same host."),
+    Setting("refresh_minutes", 30, "Minutes between two refreshes of one feed."),
+    Setting("embedder", "use", "Embedding model: `use` (multilingual USE, bundled) or `hash`."),
+    Setting("similar_count", 10, "How many similar articles are kept per article."),
+    Setting("story_threshold", 0.55, "Cosine similarity needed to join an article to a story."),
+    Setting("host", "127.0.0.1", "Address `serve` listens on."),
+    Setting("port", 8000, "Port `serve` listens on."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"setting {setting.name}: {raw!r} is not a valid {kind.__name__}"
+        ) from exc
+
+
+def _file_values() -> dict[str, Any]:
+    path = Path(os.environ.get("NEWSDESK_CONFIG", "newsdesk.toml"))
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read settings file: {exc}") from exc
+    unknown = sorted(set(data) - set(_BY_NAME))
+    if unknown:
+        raise ConfigError(f"{path}: unknown settings: {', '.join(unknown)}")
+    return data
+
+
+class Config:
+    """Resolved settings; attribute access by setting name. Overrides win over everything."""
+
+    def __init__(self, **overrides: Any) -> None:
+        file_values = _file_values()
+        self._values: dict[str, Any] = {}
+        for s in SETTINGS:
+            env = os.environ.get(f"NEWSDESK_{s.name.upper()}")
+            if s.name in overrides and overrides[s.name] is not None:
+                raw = overrides[s.name]
+            elif env is not None:
+                raw = env
+            elif s.name in file_values:
+                raw = file_values[s.name]
+            else:
+                raw = s.default
+            self._values[s.name] = _coerce(s, raw)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def settings_markdown() -> str:
+    """The README's settings table."""
+    lines = ["| setting | environment | default | what it does |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        lines.append(f"| `{s.name}` | `NEWSDESK_{s.name.upper()}` | `{s.default}` | {s.help} |")
+    return "\n".join(lines)

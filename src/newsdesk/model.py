@@ -1,0 +1,107 @@
+"""Plain data for newsdesk: sources, feeds, articles, entities, stories. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+ENTITY_TYPES = ("person", "org", "place", "number", "date", "money", "percent", "misc")
+
+
+@dataclass
+class Entity:
+    """A name or figure found in an article. `type` is one of ENTITY_TYPES."""
+
+    text: str
+    type: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"text": self.text, "type": self.type}
+
+
+@dataclass
+class Feed:
+    """A subscribed feed and its HTTP cache state (for conditional GET)."""
+
+    url: str
+    id: int | None = None
+    title: str | None = None
+    site_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_checked: datetime | None = None
+    last_error: str | None = None
+    error_count: int = 0
+
+
+@dataclass
+class Article:
+    """One article, from whatever source, as it moves through the pipeline.
+
+    `text` holds paragraphs separated by blank lines; each subheading is a paragraph of its own
+    and is also listed in `headings` so pages can render it as a heading.
+    `html` is sanitised body HTML (nh3) or empty; it is never rendered unsanitised.
+    """
+
+    title: str = ""
+    text: str = ""
+    html: str = ""
+    headings: list[str] = field(default_factory=list)
+    url: str | None = None
+    external_id: str | None = None
+    guid: str | None = None
+    source: str | None = None
+    byline: str | None = None
+    published: datetime | None = None
+    fetched: datetime | None = None
+    lang: str | None = None
+    section: str | None = None
+    publisher_section: str | None = None
+    description: str | None = None
+    summary: str = ""
+    key_facts: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    embedding: Any = field(default=None, repr=False)  # numpy float32 vector, L2-normalised
+    content_hash: str | None = None
+    feed_id: int | None = None
+    story_id: int | None = None
+    id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.text.split("\n\n") if p.strip()]
+
+    def blocks(self) -> list[tuple[str, str]]:
+        """Body as ("h", text) and ("p", text) blocks, in order."""
+        heads = set(self.headings)
+        return [("h" if p in heads else "p", p) for p in self.paragraphs()]
+
+
+@dataclass
+class Story:
+    """Articles about one event, possibly from several outlets and languages."""
+
+    id: int
+    title: str
+    article_ids: list[int] = field(default_factory=list)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+
+
+@dataclass
+class ImportResult:
+    """Counts and refusals of one import or refresh run."""
+
+    imported: int = 0
+    duplicates: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (input name, reason)
+    subscribed: int = 0
+    article_ids: list[int] = field(default_factory=list)
+
+    def merge(self, other: ImportResult) -> None:
+        self.imported += other.imported
+        self.duplicates += other.duplicates
+        self.refused.extend(other.refused)
+        self.subscribed += other.subscribed
+        self.article_ids.extend(other.article_ids)

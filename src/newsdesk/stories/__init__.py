@@ -1,0 +1,1 @@
+"""Stories: coverage of one event across outlets and languages."""
