@@ -36,7 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("refresh_minutes", 30, "Minutes between two refreshes of one feed."),
     Setting("embedder", "use", "Embedding model: `use` (multilingual USE, bundled) or `hash`."),
     Setting("similar_count", 10, "How many similar articles are kept per article."),
-    Setting("story_threshold", 0.55, "Cosine similarity needed to join an article to a story."),
+    Setting("story_threshold", 0.6, "Cosine similarity needed to join an article to a story."),
     Setting("host", "127.0.0.1", "Address `serve` listens on."),
     Setting("port", 8000, "Port `serve` listens on."),
 )

@@ -1,0 +1,162 @@
+"""The CLI contract, run as a real process against a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data" / "import"
+
+
+def run(db: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSDESK_EMBEDDER": "use"}
+    return subprocess.run([sys.executable, "-m", "newsdesk", "--db", str(db), *args],
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+def export(db: Path) -> list[dict]:
+    out = run(db, "export", "--format", "jsonl")
+    assert out.returncode == 0, out.stderr
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def test_seed_page_import_and_export(tmp_path: Path, seed_html: Path) -> None:
+    db = tmp_path / "n.db"
+    out = run(db, "import", str(seed_html))
+    assert out.returncode == 0, out.stderr
+    assert "imported 1" in out.stderr
+    records = export(db)
+    assert len(records) == 1
+    rec = records[0]
+    title = "Migrants Stranded at Chile–Peru Border Amid Fears of Forced Expulsions Ahead of Runoff"
+    assert rec["title"] == title
+    assert title not in rec["text"]
+    assert rec["source"] == "CRBC News"
+    assert rec["section"] in ("politics", "world")
+    assert rec["lang"] == "en"
+    assert 2 <= rec["summary"].count(". ") + 1 <= 4 and len(rec["summary"]) > 80
+    facts = " ".join(rec["key_facts"])
+    assert 3 <= len(rec["key_facts"]) <= 6
+    assert "330,000" in facts
+    assert "Chacalluta–Santa Rosa" in facts
+    for heading in ("Border standoff", "Political context", "Broader migration dynamics"):
+        assert f"\n\n{heading}\n\n" in rec["text"]
+    assert "Key facts:" not in rec["text"]
+    names = {e["text"] for e in rec["entities"]}
+    assert "José Antonio Kast" in names
+    for key in ("id", "url", "published", "story", "similar"):
+        assert key in rec
+
+
+def test_bad_inputs_are_refused_one_line_each_and_rest_imported(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    first = run(db, "import", str(DATA / "museum.json"))
+    assert first.returncode == 0, first.stderr
+    before = export(db)
+
+    bad = tmp_path / "batch"
+    bad.mkdir()
+    (bad / "empty.xml").write_text("")
+    (bad / "binary.html").write_bytes(bytes(range(256)) * 40)
+    (bad / "invalid.xml").write_text("<rss><channel><item><title>x</titl")
+    (bad / "lines.jsonl").write_text(
+        json.dumps({"id": "ok-1", "title": "Good line", "text": "Harbour cranes are idle. "
+                    "Dockers met on Monday to vote on the contract offered by the port."}) + "\n"
+        + "{not json\n"
+        + json.dumps({"id": "no-text", "title": "Nothing here"}) + "\n")
+    (bad / "huge.html").write_text("<p>" + "word " * 400_000 + "</p>")
+    env_limit = {"NEWSDESK_MAX_FILE_BYTES": "1000000"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsdesk", "--db", str(db), "import", str(bad),
+         str(DATA / "museum.json")],
+        capture_output=True, text=True, env={**os.environ, **env_limit}, timeout=300)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    refused = [line for line in proc.stderr.splitlines() if line.startswith("refused:")]
+    joined = "\n".join(refused)
+    for name, reason in (("empty.xml", "empty"), ("binary.html", "binary"),
+                         ("invalid.xml", ""), ("lines.jsonl line 2", "JSON"),
+                         ("lines.jsonl line 3", "no text"), ("huge.html", "limit")):
+        line = next((r for r in refused if name in r), None)
+        assert line is not None, f"{name} not refused:\n{joined}"
+        assert reason.lower() in line.lower(), line
+    assert len(refused) == 6, joined
+    assert "imported 1" in proc.stderr and "duplicates 1" in proc.stderr
+    after = export(db)
+    assert after[0] == before[0]  # what was stored before is untouched
+    assert {r["id"] for r in after} == {before[0]["id"], "ok-1"}
+
+
+def test_same_article_twice_is_stored_once_and_tombstones_hold(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    out = run(db, "import", str(DATA / "two-feeds-a.xml"), str(DATA / "two-feeds-b.atom"))
+    assert out.returncode == 0, out.stderr
+    assert "imported 1" in out.stderr and "duplicates 1" in out.stderr
+    again = run(db, "import", str(DATA / "two-feeds-a.xml"))
+    assert "imported 0" in again.stderr and "duplicates 1" in again.stderr
+    records = export(db)
+    assert len(records) == 1
+    assert records[0]["url"] == "https://harbour-gazette.example/2026/11/dock-strike-ends"
+    assert "alert(1)" not in json.dumps(records[0])
+    deleted = run(db, "delete", str(records[0]["id"]))
+    assert deleted.returncode == 0, deleted.stderr
+    back = run(db, "import", str(DATA / "two-feeds-b.atom"))
+    assert "imported 0" in back.stderr
+    assert export(db) == []
+
+
+def test_opml_subscribes_and_json_feed_imports(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    out = run(db, "import", str(DATA / "subscriptions.opml"), str(DATA / "museum.json"))
+    assert out.returncode == 0, out.stderr
+    assert "feeds subscribed 2" in out.stderr
+    rec = export(db)[0]
+    assert rec["lang"] == "es" and rec["section"] == "culture"
+    assert "Colección ampliada" in rec["text"]
+
+
+def test_search_similar_stories_and_extract_formats(tmp_path: Path, seed_html: Path) -> None:
+    db = tmp_path / "n.db"
+    run(db, "import", str(DATA))
+    hits = run(db, "search", "museo", "--format", "jsonl")
+    assert hits.returncode == 0
+    first = json.loads(hits.stdout.splitlines()[0])
+    assert {"id", "title", "score"} <= set(first) and "museo" in first["title"].lower()
+    sim = run(db, "similar", first["id"], "--format", "jsonl")
+    assert sim.returncode == 0 and sim.stdout.strip()
+    assert run(db, "similar", "no-such-id").returncode == 2
+    assert run(db, "stories", "--format", "jsonl").returncode == 0
+
+    ext = run(db, "extract", str(seed_html), "--format", "jsonl")
+    assert ext.returncode == 0, ext.stderr
+    obj = json.loads(ext.stdout)
+    for key in ("path", "title", "text", "byline", "published", "lang"):
+        assert key in obj
+    text = run(db, "extract", str(seed_html), "--format", "text")
+    assert text.stdout.startswith("Migrants Stranded")
+    missing = run(db, "extract", str(tmp_path / "missing.html"))
+    assert missing.returncode == 1 and "missing.html" in missing.stderr
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    assert run(db, "export", "--format", "csv").returncode == 2
+    assert run(db, "no-such-command").returncode == 2
+    assert run(tmp_path / "nofolder" / "x.db", "init").returncode == 2
+
+
+@pytest.mark.slow
+def test_demo_imports_corpus_without_serving(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    out = run(db, "demo", "--no-serve")
+    assert out.returncode == 0, out.stderr
+    records = export(db)
+    assert len(records) >= 40
+    assert {r["lang"] for r in records} >= {"en", "es"}
+    again = run(db, "demo", "--no-serve")
+    assert "imported 0" in again.stderr

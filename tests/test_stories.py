@@ -1,0 +1,73 @@
+"""Streaming story clustering: behaviour on hand-made vectors, and a quality gate on ECB+."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsdesk.index.vectors import VectorIndex
+from newsdesk.model import Article
+from newsdesk.stories.cluster import assign_story
+from newsdesk.store import SQLiteStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+
+def _unit(v: list[float]) -> np.ndarray:
+    a = np.asarray(v, dtype=np.float32)
+    return a / np.linalg.norm(a)
+
+
+def _add(store: SQLiteStore, index: VectorIndex, vec: np.ndarray, day: int = 1) -> Article:
+    a = Article(title=f"t{len(index)}", text="x", embedding=vec,
+                published=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=day))
+    store.insert_article(a)
+    assert a.id is not None
+    index.add([a.id], vec[None, :])
+    return a
+
+
+def test_close_articles_share_a_story_and_far_ones_do_not(store: SQLiteStore) -> None:
+    index = VectorIndex(3)
+    a = _add(store, index, _unit([1, 0.05, 0]))
+    b = _add(store, index, _unit([1, 0.1, 0]))
+    c = _add(store, index, _unit([0, 1, 0]))
+    sa = assign_story(store, index, a, 0.6)
+    sb = assign_story(store, index, b, 0.6)
+    sc = assign_story(store, index, c, 0.6)
+    assert sa == sb != sc
+    assert store.story(sa).article_ids == [a.id, b.id]  # type: ignore[union-attr]
+
+
+def test_time_window_keeps_old_coverage_apart(store: SQLiteStore) -> None:
+    index = VectorIndex(3)
+    a = _add(store, index, _unit([1, 0, 0]), day=0)
+    b = _add(store, index, _unit([1, 0.01, 0]), day=30)
+    assert assign_story(store, index, a, 0.6) != assign_story(store, index, b, 0.6)
+
+
+def test_ecbplus_quality_gate(shared_data: Path) -> None:
+    """B-cubed F1 on the first 10 ECB+ topics (20 events, 2 similar ones per topic).
+
+    Measured 0.80 on the full 772-article file at the default threshold 0.6
+    (bench/stories.py); the floor sits a little below the subset's 0.849.
+    """
+    from stories import bcubed, cluster, load  # bench/stories.py
+
+    from newsdesk.config import Config
+    from newsdesk.enrich.embed import embedding_text, get_embedder
+
+    articles, gold, topics = load()
+    keep = [i for i, t in enumerate(topics) if int(t) <= 10]
+    articles = [articles[i] for i in keep]
+    gold = [gold[i] for i in keep]
+    vectors = get_embedder("use").embed([embedding_text(a) for a in articles])
+    pred = cluster(articles, vectors, Config().story_threshold)
+    precision, recall, f1 = bcubed(pred, gold)
+    print(f"ECB+ topics 1-10: {len(articles)} articles, B3 P={precision:.3f} R={recall:.3f} "
+          f"F1={f1:.3f}")
+    assert f1 >= 0.80  # measured 0.849 on this subset
