@@ -35,3 +35,18 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo corpus imported once through the real pipeline; treat it as read-only."""
+    from newsdesk.config import Config
+    from newsdesk.pipeline import Pipeline
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = open_store(path)
+    result = Pipeline(store, Config(embedder="use")).import_paths(
+        [str(DEMO_DIR / "feeds"), str(DEMO_DIR / "pages")])
+    store.close()
+    assert not result.refused, result.refused
+    return path

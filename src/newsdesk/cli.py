@@ -117,7 +117,8 @@ def demo(
     store = _open()
     pipeline = _pipeline(store)
     with _progress("importing demo", len(list(DEMO_DIR.rglob("*.*")))) as advance:
-        result = pipeline.import_paths([str(DEMO_DIR)], progress=advance)
+        result = pipeline.import_paths([str(DEMO_DIR / "feeds"), str(DEMO_DIR / "pages")],
+                                       progress=advance)
     err.print(f"demo corpus: imported {result.imported}, already there {result.duplicates}, "
               f"refused {len(result.refused)}; {store.count_articles()} articles in {store.path}",
               markup=False)

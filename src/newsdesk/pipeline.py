@@ -261,7 +261,7 @@ class Pipeline:
     def store_articles(self, articles: Iterable[Article], result: ImportResult) -> list[Article]:
         """Normalise, dedupe and store; returns the articles that need enriching."""
         start = time.perf_counter()
-        out = []
+        out: dict[int, Article] = {}  # by id: a page merged into its feed entry is enriched once
         for article in articles:
             name = article.url or article.external_id or article.title or "article"
             for warning in article.warnings:
@@ -281,15 +281,16 @@ class Pipeline:
                 if existing is not None and _richer(article, existing):
                     merged = _merge(existing, article)
                     self.store.update_article(merged)
-                    out.append(merged)
+                    assert merged.id is not None
+                    out[merged.id] = merged
                 continue
             self.store.insert_article(article)
             result.imported += 1
             assert article.id is not None
             result.article_ids.append(article.id)
-            out.append(article)
+            out[article.id] = article
         self.timings.add("store", start)
-        return out
+        return list(out.values())
 
     # -- enrich, index, link ----------------------------------------------------------------
 
