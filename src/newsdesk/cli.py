@@ -47,6 +47,11 @@ def _pipeline(store):  # type: ignore[no-untyped-def]
     return Pipeline(store, _config())
 
 
+def _say(message: str) -> None:
+    """One line on stderr, never wrapped (scripts grep these lines)."""
+    sys.stderr.write(message + "\n")
+
+
 def _emit(record: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
@@ -65,12 +70,12 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
 
 def _finish(result: ImportResult) -> None:
     for name, reason in result.refused:
-        err.print(f"refused: {name}: {reason}", markup=False)
+        _say(f"refused: {name}: {reason}")
     parts = [f"imported {result.imported}", f"duplicates {result.duplicates}",
              f"refused {len(result.refused)}"]
     if result.subscribed:
         parts.append(f"feeds subscribed {result.subscribed}")
-    err.print(", ".join(parts), markup=False)
+    _say(", ".join(parts))
     if result.refused:
         raise typer.Exit(1)
 
@@ -88,8 +93,7 @@ def main_options(
 def init() -> None:
     """Create (or upgrade) the database."""
     store = _open()
-    err.print(f"database ready: {store.path} ({', '.join(store.applied_migrations())})",
-              markup=False)
+    _say(f"database ready: {store.path} ({', '.join(store.applied_migrations())})")
 
 
 @app.command("import")
@@ -119,11 +123,10 @@ def demo(
     with _progress("importing demo", len(list(DEMO_DIR.rglob("*.*")))) as advance:
         result = pipeline.import_paths([str(DEMO_DIR / "feeds"), str(DEMO_DIR / "pages")],
                                        progress=advance)
-    err.print(f"demo corpus: imported {result.imported}, already there {result.duplicates}, "
-              f"refused {len(result.refused)}; {store.count_articles()} articles in {store.path}",
-              markup=False)
+    _say(f"demo corpus: imported {result.imported}, already there {result.duplicates}, "
+         f"refused {len(result.refused)}; {store.count_articles()} articles in {store.path}")
     for name, reason in result.refused:
-        err.print(f"refused: {name}: {reason}", markup=False)
+        _say(f"refused: {name}: {reason}")
     if serve_after:
         _serve(store, host, port)
 
@@ -134,7 +137,7 @@ def _serve(store, host: str | None, port: int | None) -> None:  # type: ignore[n
     from .web.app import create_app
 
     config = _config(host=host, port=port)
-    err.print(f"serving {config.site_name} on http://{config.host}:{config.port}", markup=False)
+    _say(f"serving {config.site_name} on http://{config.host}:{config.port}")
     uvicorn.run(create_app(store, config), host=config.host, port=config.port, log_level="warning")
 
 
@@ -158,8 +161,8 @@ def worker(
     pipeline = _pipeline(_open())
     while True:
         result = pipeline.refresh()
-        err.print(f"worker: imported {result.imported}, duplicates {result.duplicates}, "
-                  f"failed feeds {len(result.refused)}", markup=False)
+        _say(f"worker: imported {result.imported}, duplicates {result.duplicates}, "
+                  f"failed feeds {len(result.refused)}")
         if once:
             return
         time.sleep(interval)
@@ -214,7 +217,7 @@ def extract(
             else:
                 article = extract_html(read_bytes(Path(item), config.max_file_bytes), url=None)
         except NewsdeskError as exc:
-            err.print(f"refused: {exc}", markup=False)
+            _say(f"refused: {exc}")
             refused += 1
             continue
         record = extract_record(article, item, key)
@@ -285,7 +288,7 @@ def similar(
     store = _open()
     article_id = resolve_id(store, ident)
     if article_id is None:
-        err.print(f"no article with id {ident!r}", markup=False)
+        _say(f"no article with id {ident!r}")
         raise typer.Exit(2)
     links = store.similar(article_id, limit)
     names = store.public_ids([a.id for a, _ in links if a.id is not None])
@@ -331,9 +334,9 @@ def delete(ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     store = _open()
     article_id = resolve_id(store, ident)
     if article_id is None or not store.delete_article(article_id):
-        err.print(f"no article with id {ident!r}", markup=False)
+        _say(f"no article with id {ident!r}")
         raise typer.Exit(2)
-    err.print(f"deleted {ident}", markup=False)
+    _say(f"deleted {ident}")
 
 
 def main() -> None:
@@ -341,13 +344,13 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        err.print(f"newsdesk: {exc}", markup=False)
+        _say(f"newsdesk: {exc}")
         sys.exit(2)
     except InputError as exc:
-        err.print(f"newsdesk: {exc}", markup=False)
+        _say(f"newsdesk: {exc}")
         sys.exit(1)
     except NewsdeskError as exc:
-        err.print(f"newsdesk: {exc}", markup=False)
+        _say(f"newsdesk: {exc}")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -18,14 +18,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .config import Config
-from .errors import ExtractionError, InputError, NewsdeskError
+from .errors import ExtractionError, InputError, NewsdeskError, ParseError
 from .index.vectors import VectorIndex
 from .model import Article, Feed, ImportResult
 from .store import Store
+
+if TYPE_CHECKING:
+    from .ingest.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +56,14 @@ class Pipeline:
         self.config = config or Config()
         self.embedder = get_embedder(self.config.embedder)
         self._index: VectorIndex | None = None
+        # one Fetcher per pipeline keeps per-host delays, robots.txt and Retry-After state
+        self._fetch: Fetcher | None = None
         self.timings = Timings()
+
+    def close(self) -> None:
+        if self._fetch is not None:
+            self._fetch.close()
+            self._fetch = None
 
     @property
     def index(self) -> VectorIndex:
@@ -127,6 +138,8 @@ class Pipeline:
         from .ingest.feeds import parse_feed
 
         parsed = parse_feed(data, name, base_url=base_url)
+        if not parsed.entries and parsed.problems:
+            raise ParseError(name, f"no articles recovered ({'; '.join(parsed.problems)})")
         for problem in parsed.problems:
             log.warning("%s: %s", name, problem)
         return parsed.entries
@@ -153,20 +166,21 @@ class Pipeline:
 
     # -- ingest: over HTTP ------------------------------------------------------------------
 
-    def _fetcher(self):  # type: ignore[no-untyped-def]
+    def _fetcher(self) -> Fetcher:
         from .ingest.fetch import Fetcher
 
-        return Fetcher(self.config)
+        if self._fetch is None:
+            self._fetch = Fetcher(self.config)
+        return self._fetch
 
     def fetch_article(self, url: str) -> Article:
         """Fetch one article page and extract it (robots.txt honoured)."""
         from .errors import FetchError
 
-        with self._fetcher() as fetcher:
-            try:
-                got = fetcher.fetch(url, check_robots=True)
-            except FetchError as exc:
-                raise InputError(url, exc.reason) from exc
+        try:
+            got = self._fetcher().fetch(url, check_robots=True)
+        except FetchError as exc:
+            raise InputError(url, exc.reason) from exc
         return self._extract(got.body, got.url, url)
 
     def fetch_url(self, url: str) -> ImportResult:
@@ -182,39 +196,34 @@ class Pipeline:
     def add_feed(self, url: str) -> ImportResult:
         """Subscribe to a feed URL (or a page that links one) and import its entries."""
         from .errors import FetchError
+        from .ingest.feeds import parse_feed
         from .ingest.urls import canonical_url
 
         result = ImportResult()
-        with self._fetcher() as fetcher:
-            try:
-                got = fetcher.fetch(url)
-                feed_url = got.url
-                if _looks_html(got.body):
-                    found = _discover_feed(got.body, got.url)
-                    if found is None:
-                        raise InputError(url, "page links no RSS, Atom or JSON feed")
-                    got = fetcher.fetch(found)
-                    feed_url = got.url
-                feed = Feed(url=canonical_url(feed_url))
-                entries = self._feed_entries(got.body, url, got.url)
-            except FetchError as exc:
-                result.refused.append((url, exc.reason))
-                return result
-            except InputError as exc:
-                result.refused.append((exc.name, exc.reason))
-                return result
-        from .ingest.feeds import parse_feed
-
-        parsed = parse_feed(got.body, url, base_url=got.url)
-        feed.title, feed.site_url = parsed.title, parsed.site_url
-        feed.etag, feed.last_modified = got.etag, got.last_modified
-        feed.last_checked = datetime.now(UTC)
+        fetcher = self._fetcher()
+        try:
+            got = fetcher.fetch(url)
+            if _looks_html(got.body):
+                found = _discover_feed(got.body, got.url)
+                if found is None:
+                    raise InputError(url, "page links no RSS, Atom or JSON feed")
+                got = fetcher.fetch(found)
+            parsed = parse_feed(got.body, url, base_url=got.url)
+        except FetchError as exc:
+            result.refused.append((url, exc.reason))
+            return result
+        except InputError as exc:
+            result.refused.append((exc.name, exc.reason))
+            return result
+        feed = Feed(url=canonical_url(got.url), title=parsed.title, site_url=parsed.site_url,
+                    etag=got.etag, last_modified=got.last_modified,
+                    last_checked=datetime.now(UTC))
         _, created = self.store.add_feed(feed)
         self.store.update_feed(feed)
         result.subscribed += int(created)
-        for entry in entries:
+        for entry in parsed.entries:
             entry.feed_id = feed.id
-        self._store_and_enrich(entries, result)
+        self._store_and_enrich(parsed.entries, result)
         return result
 
     def refresh(self, all_feeds: bool = False, progress: Progress | None = None) -> ImportResult:
@@ -224,30 +233,28 @@ class Pipeline:
         result = ImportResult()
         now = datetime.now(UTC)
         due_after = self.config.refresh_minutes * 60
-        with self._fetcher() as fetcher:
-            for feed in self.store.feeds():
-                if not all_feeds and feed.last_checked is not None and (
-                        now - feed.last_checked).total_seconds() < due_after:
-                    if progress:
-                        progress(1)
-                    continue
-                feed.last_checked = now
-                try:
-                    got = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-                    if not got.not_modified:
-                        entries = self._feed_entries(got.body, feed.url, got.url)
-                        for entry in entries:
-                            entry.feed_id = feed.id
-                        self._store_and_enrich(entries, result)
-                        feed.etag, feed.last_modified = got.etag, got.last_modified
-                    feed.last_error, feed.error_count = None, 0
-                except (FetchError, InputError) as exc:
-                    reason = getattr(exc, "reason", str(exc))
-                    feed.last_error, feed.error_count = reason, feed.error_count + 1
-                    result.refused.append((feed.url, reason))
-                self.store.update_feed(feed)
-                if progress:
-                    progress(1)
+        fetcher = self._fetcher()
+        for feed in self.store.feeds():
+            if progress:
+                progress(1)
+            if not all_feeds and feed.last_checked is not None and (
+                    now - feed.last_checked).total_seconds() < due_after:
+                continue
+            feed.last_checked = now
+            try:
+                got = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+                if not got.not_modified:
+                    entries = self._feed_entries(got.body, feed.url, got.url)
+                    for entry in entries:
+                        entry.feed_id = feed.id
+                    self._store_and_enrich(entries, result)
+                    feed.etag, feed.last_modified = got.etag, got.last_modified
+                feed.last_error, feed.error_count = None, 0
+            except (FetchError, InputError) as exc:
+                reason = getattr(exc, "reason", str(exc))
+                feed.last_error, feed.error_count = reason, feed.error_count + 1
+                result.refused.append((feed.url, reason))
+            self.store.update_feed(feed)
         return result
 
     # -- store ------------------------------------------------------------------------------

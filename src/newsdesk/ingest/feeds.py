@@ -1,0 +1,267 @@
+"""RSS and Atom feeds (through feedparser) and JSON Feed (through jsonfeed.py) -> ParsedFeed.
+
+How a document is read:
+
+1. Empty input, and input that is plainly binary (NUL bytes that are not UTF-16/32 text),
+   raise ParseError at once.
+2. Input whose first character is "{" or "[" is JSON: it goes to jsonfeed.py.
+3. Everything else goes to feedparser, which detects RSS 0.9x/1.0/2.0 and Atom 0.3/1.0,
+   resolves relative links against `base_url` (passed as Content-Location) and xml:base, and
+   sanitises HTML. Its bozo message, when there is one, is recorded in `problems`.
+4. A result with no recognised feed version and no entries is not a feed: ParseError, with a
+   reason that says what it looked like instead (an HTML page, broken XML, ...). Likewise
+   broken XML from which no entry could be recovered.
+
+Each entry becomes an Article:
+
+    title             plain text, entities decoded
+    url               canonical_url of the entry link, resolved against base_url
+    guid              entry id (RSS guid / Atom id)
+    published         parse_date of published, else updated (feedparser's own reading as a
+                      last resort)
+    byline            author
+    publisher_section first category/tag term
+    source            the feed title
+    html              the richest content (content:encoded / Atom content), else the summary;
+                      sanitised again with nh3 so every adapter gives the same guarantee
+    description       the summary as plain text
+
+Entries with neither title, content nor link are skipped and counted in `problems`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import io
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from ..errors import ParseError
+from ..model import Article
+from .dates import parse_date
+from .jsonfeed import parse_jsonfeed
+from .parsed import ParsedFeed, html_to_text, one_line, sanitize_html, text_to_html
+from .urls import canonical_url, is_http_url
+
+__all__ = ["ParsedFeed", "parse_feed", "feed_kind"]
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+# bozo exceptions that say nothing about the document being broken
+_BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
+def feed_kind(version: str) -> str:
+    """feedparser's version string -> "rss" | "atom" | "rdf"."""
+    if version.startswith("atom"):
+        return "atom"
+    if version in ("rss090", "rss10"):
+        return "rdf"
+    return "rss"
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:2048]
+    if b"\x00" not in head:
+        return False
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        try:
+            text = head[: len(head) - len(head) % 4].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "<" in text[:200] and "\x00" not in text:
+            return False
+    return True
+
+
+def _strip_bom(data: bytes) -> bytes:
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
+def _not_a_feed_reason(data: bytes, bozo: Exception | None) -> str:
+    head = _strip_bom(data[:4096]).lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:1024]:
+        return ("an HTML page, not a feed (the page may link its feed with "
+                "<link rel=\"alternate\">)")
+    if not head.startswith(b"<"):
+        return "not a feed: the document is not XML"
+    if bozo is not None and not isinstance(bozo, _BENIGN_BOZO):
+        return f"invalid XML and no entries could be recovered ({_bozo_message(bozo)})"
+    return "not a feed: no RSS, RDF or Atom root element"
+
+
+def _bozo_message(exc: BaseException) -> str:
+    getline = getattr(exc, "getLineNumber", None)
+    getcol = getattr(exc, "getColumnNumber", None)
+    getmessage = getattr(exc, "getMessage", None)
+    if callable(getline) and callable(getcol) and callable(getmessage):
+        with contextlib.suppress(Exception):
+            return f"{getmessage()} at line {getline()}, column {getcol()}"
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _get(obj: Any, key: str) -> Any:
+    try:
+        return obj.get(key)
+    except Exception:
+        return None
+
+
+def _date(entry: Any) -> datetime | None:
+    for key in ("published", "updated", "created"):
+        found = parse_date(_get(entry, key) if isinstance(_get(entry, key), str) else None)
+        if found is not None:
+            return found
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = _get(entry, key)
+        if parsed:
+            try:
+                found = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+            except (OverflowError, ValueError, OSError, TypeError):
+                continue
+            if 1800 <= found.year <= 2200:
+                return found
+    return None
+
+
+def _as_html(detail: Any) -> str:
+    """A feedparser text construct (value + type) as sanitised HTML."""
+    value = _get(detail, "value") or ""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    kind = _get(detail, "type") or "text/html"
+    if kind in _HTML_TYPES or "html" in kind:
+        return sanitize_html(value)
+    return text_to_html(value)
+
+
+def _best_content(entry: Any) -> str:
+    contents = _get(entry, "content") or []
+    best = ""
+    for detail in contents:
+        candidate = _as_html(detail)
+        if len(candidate) > len(best):
+            best = candidate
+    if best:
+        return best
+    summary = _get(entry, "summary_detail")
+    if summary:
+        return _as_html(summary)
+    return sanitize_html(_get(entry, "summary") or "")
+
+
+def _text(detail: Any, fallback: Any) -> str:
+    if detail and isinstance(_get(detail, "value"), str):
+        kind = _get(detail, "type") or ""
+        value = detail["value"]
+        return one_line(value) if "html" in kind else " ".join(value.split())
+    return one_line(fallback) if isinstance(fallback, str) else ""
+
+
+def _first_term(entry: Any) -> str | None:
+    for tag in _get(entry, "tags") or []:
+        term = _get(tag, "term") or _get(tag, "label")
+        if isinstance(term, str) and term.strip():
+            return one_line(term) or None
+    return None
+
+
+def _link(entry: Any, base_url: str | None) -> str | None:
+    candidates: list[str] = []
+    link = _get(entry, "link")
+    if isinstance(link, str):
+        candidates.append(link)
+    for item in _get(entry, "links") or []:
+        if _get(item, "rel") in (None, "alternate") and isinstance(_get(item, "href"), str):
+            candidates.append(item["href"])
+    guid = _get(entry, "id")
+    if _get(entry, "guidislink") and isinstance(guid, str):
+        candidates.append(guid)
+    for raw in candidates:
+        raw = raw.strip()
+        if base_url:
+            try:
+                raw = urljoin(base_url, raw)
+            except ValueError:
+                continue
+        if is_http_url(raw):
+            return canonical_url(raw)
+    return None
+
+
+def _article(entry: Any, source: str | None, base_url: str | None) -> Article:
+    summary_detail = _get(entry, "summary_detail")
+    description = html_to_text(_get(summary_detail, "value") if summary_detail
+                               else _get(entry, "summary"))
+    author = _get(entry, "author")
+    guid = _get(entry, "id")
+    return Article(
+        title=_text(_get(entry, "title_detail"), _get(entry, "title")),
+        html=_best_content(entry),
+        url=_link(entry, base_url),
+        guid=guid.strip() or None if isinstance(guid, str) else None,
+        source=source,
+        byline=one_line(author) or None if isinstance(author, str) else None,
+        published=_date(entry),
+        publisher_section=_first_term(entry),
+        description=" ".join(description.split()) or None,
+    )
+
+
+def _feed_url(feed: Any, base_url: str | None) -> str | None:
+    for item in _get(feed, "links") or []:
+        href = _get(item, "href")
+        if _get(item, "rel") == "self" and isinstance(href, str) and is_http_url(href):
+            return href.strip()
+    return base_url if base_url and is_http_url(base_url) else None
+
+
+def parse_feed(data: bytes, name: str, base_url: str | None = None) -> ParsedFeed:
+    """Parse an RSS, RDF, Atom or JSON feed. Raises ParseError when `data` is not a feed."""
+    if not data or not data.strip():
+        raise ParseError(name, "empty document")
+    head = _strip_bom(data[:64]).lstrip()
+    if head.startswith((b"{", b"[")):
+        return parse_jsonfeed(data, name, base_url)
+    if _looks_binary(data):
+        raise ParseError(name, "binary data, not a feed")
+    headers = {"content-location": base_url} if base_url else {}
+    try:
+        result = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    except Exception as exc:  # feedparser is tolerant; anything escaping is a broken document
+        raise ParseError(name, f"not a feed: {type(exc).__name__}: {exc}") from None
+    version = str(result.get("version") or "")
+    raw_entries = list(result.get("entries") or [])
+    bozo = result.get("bozo_exception") if result.get("bozo") else None
+    broken = bozo is not None and not isinstance(bozo, _BENIGN_BOZO)
+    if (not version and not raw_entries) or (broken and not raw_entries):
+        raise ParseError(name, _not_a_feed_reason(data, bozo))
+    # NonXMLContentType only reflects the Content-Location header we made up for base_url
+    noted = bozo is not None and not isinstance(bozo, feedparser.NonXMLContentType)
+    problems = [_bozo_message(bozo)] if noted and bozo is not None else []
+    feed = result.get("feed") or {}
+    title = _text(_get(feed, "title_detail"), _get(feed, "title")) or None
+    entries: list[Article] = []
+    skipped = 0
+    for entry in raw_entries:
+        article = _article(entry, title, base_url)
+        if not (article.title or article.html or article.url):
+            skipped += 1
+            continue
+        entries.append(article)
+    if skipped:
+        problems.append(f"{skipped} entr{'y' if skipped == 1 else 'ies'} skipped: "
+                        "no title, content or link")
+    site = _get(feed, "link")
+    return ParsedFeed(
+        kind=feed_kind(version),
+        title=title,
+        site_url=site.strip() if isinstance(site, str) and is_http_url(site) else None,
+        feed_url=_feed_url(feed, base_url),
+        entries=entries,
+        problems=problems,
+        version=version,
+    )

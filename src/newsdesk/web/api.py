@@ -1,0 +1,204 @@
+"""The JSON API under /api: articles, sections, stories and search.
+
+Every endpoint has a Pydantic response model, so /docs and /openapi.json describe it. Unknown ids
+answer 404 `{"detail": "..."}`; bad parameters answer FastAPI's 422. Handlers read top to bottom.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from ..model import Article, Story
+from .pages import MAX_ID, SECTIONS, get_store, snippet
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+
+class SectionSlug(StrEnum):
+    """The stable section slugs (the same as pages.SECTIONS)."""
+
+    politics = "politics"
+    world = "world"
+    business = "business"
+    technology = "technology"
+    science = "science"
+    health = "health"
+    sport = "sport"
+    culture = "culture"
+    environment = "environment"
+
+
+# -- response models ------------------------------------------------------------------------
+
+class EntityOut(BaseModel):
+    text: str
+    type: str = Field(description="person, org, place, number, date, money, percent or misc")
+
+
+class ArticleBrief(BaseModel):
+    """An article in a list: enough to show a headline with its outlet and date."""
+
+    id: int
+    url: str | None
+    source: str | None
+    title: str
+    byline: str | None
+    published: datetime | None
+    lang: str | None
+    section: str | None
+    summary: str
+    story: int | None = Field(description="Id of the article's story, if it has one")
+
+
+class SimilarOut(BaseModel):
+    id: int
+    title: str
+    source: str | None
+    score: float = Field(description="Cosine similarity, higher is closer")
+
+
+class ArticleFull(ArticleBrief):
+    """One article with its enrichment: key facts, entities, similar articles and full text."""
+
+    key_facts: list[str]
+    entities: list[EntityOut]
+    similar: list[SimilarOut] = Field(description="Most similar other articles, best first")
+    text: str = Field(description="Paragraphs separated by blank lines")
+    headings: list[str] = Field(description="The paragraphs of `text` that are subheadings")
+
+
+class ArticleList(BaseModel):
+    limit: int
+    offset: int
+    articles: list[ArticleBrief]
+
+
+class SectionOut(BaseModel):
+    slug: str
+    name: str
+    count: int
+
+
+class StoryBrief(BaseModel):
+    id: int
+    title: str
+    article_count: int
+    article_ids: list[int] = Field(description="Oldest first")
+    first_published: datetime | None
+    last_published: datetime | None
+
+
+class StoryFull(StoryBrief):
+    articles: list[ArticleBrief] = Field(description="The story's timeline, oldest first")
+
+
+class SearchHit(BaseModel):
+    id: int
+    title: str
+    source: str | None
+    published: datetime | None
+    lang: str | None
+    section: str | None
+    score: float = Field(description="BM25 relevance, higher is better")
+    snippet: str
+
+
+class SearchResults(BaseModel):
+    query: str
+    results: list[SearchHit]
+
+
+# -- conversions ----------------------------------------------------------------------------
+
+def _brief(a: Article) -> ArticleBrief:
+    return ArticleBrief(id=a.id or 0, url=a.url, source=a.source, title=a.title,
+                        byline=a.byline, published=a.published, lang=a.lang, section=a.section,
+                        summary=a.summary, story=a.story_id)
+
+
+def _story_brief(s: Story) -> dict[str, object]:
+    return {"id": s.id, "title": s.title, "article_count": len(s.article_ids),
+            "article_ids": s.article_ids, "first_published": s.first_published,
+            "last_published": s.last_published}
+
+
+# -- endpoints ------------------------------------------------------------------------------
+
+@router.get("/articles", response_model=ArticleList, summary="Latest articles")
+def list_articles(
+    request: Request,
+    section: Annotated[SectionSlug | None, Query(description="Only this section")] = None,
+    lang: Annotated[str | None, Query(min_length=2, max_length=12,
+                                      description="Language code, e.g. en, es")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ArticleList:
+    arts = get_store(request).articles(section=section.value if section else None,
+                                       lang=lang, limit=limit, offset=offset)
+    return ArticleList(limit=limit, offset=offset, articles=[_brief(a) for a in arts])
+
+
+@router.get("/articles/{article_id}", response_model=ArticleFull, summary="One article",
+            responses={404: {"description": "No such article"}})
+def get_article(request: Request,
+                article_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> ArticleFull:
+    store = get_store(request)
+    a = store.get_article(article_id)
+    if a is None:
+        raise HTTPException(404, f"no article {article_id}")
+    limit = int(getattr(request.app.state.config, "similar_count", 10) or 10)
+    similar = [SimilarOut(id=o.id or 0, title=o.title, source=o.source, score=score)
+               for o, score in store.similar(article_id, limit)]
+    return ArticleFull(
+        **_brief(a).model_dump(), key_facts=a.key_facts,
+        entities=[EntityOut(text=e.text, type=e.type) for e in a.entities],
+        similar=similar, text=a.text, headings=a.headings,
+    )
+
+
+@router.get("/sections", response_model=list[SectionOut], summary="Sections and their sizes")
+def list_sections(request: Request) -> list[SectionOut]:
+    counts = get_store(request).section_counts()
+    return [SectionOut(slug=slug, name=name, count=counts.get(slug, 0))
+            for slug, name in SECTIONS.items()]
+
+
+@router.get("/stories", response_model=list[StoryBrief], summary="Stories, most active first")
+def list_stories(
+    request: Request,
+    min_articles: Annotated[int, Query(ge=1, le=1000)] = 2,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[StoryBrief]:
+    stories = get_store(request).stories(min_articles=min_articles, limit=limit)
+    return [StoryBrief.model_validate(_story_brief(s)) for s in stories]
+
+
+@router.get("/stories/{story_id}", response_model=StoryFull, summary="One story's timeline",
+            responses={404: {"description": "No such story"}})
+def get_story(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> StoryFull:
+    store = get_store(request)
+    s = store.story(story_id)
+    if s is None:
+        raise HTTPException(404, f"no story {story_id}")
+    arts = store.get_articles(s.article_ids)
+    return StoryFull.model_validate({**_story_brief(s), "articles": [_brief(a) for a in arts]})
+
+
+@router.get("/search", response_model=SearchResults, summary="Full-text search")
+def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=500, description="Words to look for")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SearchResults:
+    hits = get_store(request).search(q, limit=limit) if q.strip() else []
+    return SearchResults(query=q, results=[
+        SearchHit(id=a.id or 0, title=a.title, source=a.source, published=a.published,
+                  lang=a.lang, section=a.section, score=score, snippet=snippet(a))
+        for a, score in hits
+    ])

@@ -1,0 +1,134 @@
+"""The reader in a real browser: Debian's chromium driven by Playwright, against uvicorn."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from webtools import SITE_NAME, launch_chromium, make_app, sample_articles, sample_store, serve_app
+
+pytestmark = pytest.mark.browser
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+SCREENSHOT_COPY = Path("/tmp/newsdesk-article.png")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    store, ids = sample_store(tmp_path_factory.mktemp("browser") / "desk.db")
+    with serve_app(make_app(store)) as base_url:
+        yield base_url, ids
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        chromium = launch_chromium(pw)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def test_home_and_section_pages(site, page):
+    base, ids = site
+    assert page.goto(base + "/").status == 200
+    assert page.locator(".site-name").inner_text() == SITE_NAME
+    assert page.get_by_role("heading", name="Environment").count() == 1
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Technology").click()
+    page.wait_for_url(base + "/section/technology")
+    assert page.locator("h1").inner_text() == "Technology"
+    assert page.get_by_role("link", name="Chip plant opens with a promise of 800 jobs").count() == 1
+
+
+def test_article_page(site, page, tmp_path):
+    base, ids = site
+    want = sample_articles()["flood_en"]
+    assert page.goto(f"{base}/article/{ids['flood_en']}").status == 200
+
+    assert page.locator("header .site-name").inner_text() == SITE_NAME
+    assert page.locator("article .kicker").inner_text().lower() == "environment"
+    assert page.locator("h1").count() == 1
+    assert page.locator("h1").inner_text() == want.title
+    assert page.locator(".standfirst").inner_text() == want.summary
+    assert page.locator(".article-body h2").all_inner_texts() == want.headings
+
+    facts = page.get_by_role("complementary", name="Key facts")
+    assert facts.locator("li").all_inner_texts() == want.key_facts
+
+    meta = page.locator(".meta")
+    for part in ("The Northern Ledger", "By Maria Okafor", "28 November 2025", "English"):
+        assert part in meta.inner_text()
+    original = meta.get_by_role("link", name="Read the original")
+    assert original.get_attribute("href") == want.url
+    assert original.get_attribute("rel") == "noopener nofollow"
+
+    story_link = page.get_by_role("link", name="3 outlets cover this story")
+    assert story_link.get_attribute("href") == f"/story/{ids['story']}"
+
+    shot = tmp_path / "article.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    shutil.copyfile(shot, SCREENSHOT_COPY)
+
+    similar = page.get_by_role("region", name="Similar Articles").get_by_role("link")
+    assert similar.all_inner_texts() == [sample_articles()["science"].title,
+                                         sample_articles()["chips"].title]
+    more = page.get_by_role("region", name="More on this story").get_by_role("link")
+    assert more.count() == 2
+    similar.first.click()
+    page.wait_for_url(f"{base}/article/{ids['science']}")
+    assert page.locator("h1").inner_text() == sample_articles()["science"].title
+
+
+def test_skip_link_is_the_first_focus(site, page):
+    base, ids = site
+    page.goto(f"{base}/article/{ids['flood_en']}")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className + '|' + "
+                            "document.activeElement.getAttribute('href')")
+    assert focused == "skip-link|#main"
+    assert page.locator(".skip-link").is_visible()  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_spanish_article_language(site, page):
+    base, ids = site
+    page.goto(f"{base}/article/{ids['flood_es']}")
+    assert page.locator("article").get_attribute("lang") == "es"
+    assert page.locator(".meta .lang").inner_text() == "Spanish"
+
+
+def test_story_page(site, page):
+    base, ids = site
+    assert page.goto(f"{base}/story/{ids['story']}").status == 200
+    assert page.locator("h1").inner_text() == "Vellmar flood barrier holds back the storm tide"
+    items = page.locator(".timeline-item")
+    assert items.count() == 3
+    assert "Diario del Litoral" in items.nth(1).inner_text()
+    assert "Spanish" in items.nth(1).inner_text()
+    items.nth(2).get_by_role("link").click()
+    page.wait_for_url(f"{base}/article/{ids['flood_wire']}")
+
+
+def test_no_console_errors_on_pages(site, page):
+    base, ids = site
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    for url in ("/", "/section/environment", f"/article/{ids['hostile']}",
+                f"/story/{ids['story']}", "/search?q=vellmar"):
+        page.goto(base + url)
+    assert errors == []

@@ -1,0 +1,358 @@
+"""The HTML pages, through FastAPI's TestClient over a real SQLite file store."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from newsdesk.model import Article
+from newsdesk.store import SQLiteStore, open_store
+from webtools import SITE_NAME, make_app, sample_articles, sample_store, serve_app
+
+
+@pytest.fixture()
+def desk(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, int], SQLiteStore]]:
+    store, ids = sample_store(tmp_path / "desk.db")
+    with TestClient(make_app(store)) as client:
+        yield client, ids, store
+    store.close()
+
+
+def _main(page: str) -> str:
+    return page[page.index("<main"):page.index("</main>")]
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+# -- home -----------------------------------------------------------------------------------
+
+def test_home_lists_sections_with_their_latest_articles(desk):
+    client, ids, _ = desk
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    page = r.text
+    assert f'<a class="site-name" href="/">{SITE_NAME}</a>' in page
+    for name in ("Environment", "Technology", "Sport", "Politics", "Science"):
+        assert re.search(rf'<h2[^>]*><a href="/section/{name.lower()}">{name}</a></h2>', page)
+    assert "Health</a></h2>" not in page  # sections without articles get no heading
+    assert f'href="/article/{ids["chips"]}"' in page
+    assert f'href="/story/{ids["story"]}"' in page  # developing stories
+
+
+def test_home_of_an_empty_store_says_so(tmp_path):
+    store = open_store(tmp_path / "empty.db")
+    with TestClient(make_app(store)) as client:
+        r = client.get("/")
+    assert r.status_code == 200
+    assert "No articles yet" in r.text
+    store.close()
+
+
+def test_pages_have_landmarks_skip_link_and_feed_links(desk):
+    client, ids, _ = desk
+    for url in ("/", "/section/environment", f"/article/{ids['flood_en']}",
+                f"/story/{ids['story']}", "/search?q=barrier"):
+        page = client.get(url).text
+        assert page.index('class="skip-link" href="#main"') < page.index("<header")
+        for tag in ("<header", "<nav", '<main id="main"', "<footer"):
+            assert tag in page, (url, tag)
+        assert '<link rel="alternate" type="application/rss+xml"' in page
+        assert '<link rel="stylesheet" href="/static/style.css">' in page
+
+
+def test_stylesheet_is_served(desk):
+    client, _, _ = desk
+    r = client.get("/static/style.css")
+    assert r.status_code == 200
+    assert "prefers-color-scheme" in r.text and ":focus-visible" in r.text
+
+
+# -- section --------------------------------------------------------------------------------
+
+def test_section_page_lists_its_articles_newest_first(desk):
+    client, ids, _ = desk
+    r = client.get("/section/environment")
+    assert r.status_code == 200
+    main = _main(r.text)
+    assert "<h1" in main and "Environment</h1>" in main
+    order = [main.index(f'href="/article/{ids[n]}"') for n in ("flood_wire", "flood_es",
+                                                               "flood_en")]
+    assert order == sorted(order)
+    assert f'href="/article/{ids["chips"]}"' not in main
+    assert 'href="/section/environment/feed.xml"' in r.text
+    assert 'aria-current="page"' in r.text
+
+
+def test_section_page_is_paginated(tmp_path):
+    store = open_store(tmp_path / "many.db")
+    for i in range(25):
+        store.insert_article(Article(title=f"Match report number {i}", section="sport",
+                                     text="A game was played.", url=f"https://x.example/{i}"))
+    with TestClient(make_app(store)) as client:
+        first = client.get("/section/sport")
+        second = client.get("/section/sport?page=2")
+        beyond = client.get("/section/sport?page=3")
+        bad = client.get("/section/sport?page=zero")
+    assert first.status_code == second.status_code == 200
+    assert first.text.count('class="item"') == 20
+    assert second.text.count('class="item"') == 5
+    assert 'rel="next" href="/section/sport?page=2"' in first.text
+    assert 'rel="prev" href="/section/sport?page=1"' in second.text
+    assert beyond.status_code == 404
+    assert bad.status_code == 400 and "Bad request" in bad.text
+    store.close()
+
+
+def test_unknown_section_is_a_404_page(desk):
+    client, _, _ = desk
+    r = client.get("/section/gossip")
+    assert r.status_code == 404
+    assert "Page not found" in r.text and r.headers["content-type"].startswith("text/html")
+
+
+def test_empty_known_section(desk):
+    client, _, _ = desk
+    r = client.get("/section/health")
+    assert r.status_code == 200
+    assert "No Health articles yet" in r.text
+
+
+# -- article --------------------------------------------------------------------------------
+
+def test_article_page_is_built_like_the_seed(desk):
+    client, ids, _ = desk
+    a = sample_articles()["flood_en"]
+    r = client.get(f"/article/{ids['flood_en']}")
+    assert r.status_code == 200
+    page, main = r.text, _main(r.text)
+    assert f"<title>{a.title} | {SITE_NAME}</title>" in page
+    assert main.count(a.title) == 1  # the headline once, in the h1
+    assert main.count("<h1") == 1
+    assert f'<h1 class="headline">{a.title}</h1>' in main
+    assert '<p class="kicker"><a href="/section/environment">Environment</a></p>' in main
+    assert f'<p class="standfirst">{html.escape(a.summary)}</p>' in main
+    for heading in a.headings:
+        assert f"<h2>{heading}</h2>" in main
+    assert "<p>Vellmar closed its new tidal barrier for the first time on Friday morning.</p>" \
+        in main
+    assert '<article class="article" lang="en">' in main
+
+
+def test_article_meta_line(desk):
+    client, ids, _ = desk
+    main = _main(client.get(f"/article/{ids['flood_en']}").text)
+    meta = re.search(r'<p class="meta">(.*?)</p>', main, re.S)
+    assert meta
+    text = " ".join(_text(meta.group(1)).split())
+    assert text == ("The Northern Ledger By Maria Okafor 28 November 2025, 09:30 UTC English "
+                    "Read the original")
+    assert '<time datetime="2025-11-28T09:30:00+00:00">' in meta.group(1)
+    assert ('<a class="original" href="https://ledger.example/2025/11/vellmar-barrier" '
+            'rel="noopener nofollow">') in meta.group(1)
+
+
+def test_key_facts_box(desk):
+    client, ids, _ = desk
+    main = _main(client.get(f"/article/{ids['flood_en']}").text)
+    box = re.search(r'<aside class="key-facts" aria-labelledby="(.*?)">(.*?)</aside>', main, re.S)
+    assert box
+    assert f'<h2 id="{box.group(1)}">Key facts</h2>' in box.group(2)
+    facts = re.findall(r"<li>(.*?)</li>", box.group(2))
+    assert facts == sample_articles()["flood_en"].key_facts
+
+
+def test_entities_are_chips_linking_to_search(desk):
+    client, ids, _ = desk
+    main = _main(client.get(f"/article/{ids['flood_en']}").text)
+    assert '<a class="chip" href="/search?q=Jonas%20Berg">Jonas Berg</a>' in main
+    assert '<a class="chip" href="/search?q=Port%20Authority">Port Authority</a>' in main
+    assert '<a class="chip" href="/search?q=Vellmar">Vellmar</a>' in main
+    assert "410 million euros</a>" not in main  # figures are not chips
+
+
+def test_similar_split_into_story_and_other_articles(desk):
+    client, ids, _ = desk
+    main = _main(client.get(f"/article/{ids['flood_en']}").text)
+    assert f'<a href="/story/{ids["story"]}">3 outlets cover this story</a>' in main
+    more = main[main.index(">More on this story</h2>"):main.index(">Similar Articles</h2>")]
+    rest = main[main.index(">Similar Articles</h2>"):]
+    for name in ("flood_wire", "flood_es"):
+        assert f'href="/article/{ids[name]}"' in more
+        assert f'href="/article/{ids[name]}"' not in rest
+    for name in ("science", "chips"):
+        assert f'href="/article/{ids[name]}"' in rest
+    assert "Tech Weekly" in rest and "27 November 2025" in rest
+    assert more.index(f"/article/{ids['flood_wire']}") < more.index(f"/article/{ids['flood_es']}")
+
+
+def test_article_without_story_or_similar_has_no_such_boxes(desk):
+    client, ids, _ = desk
+    main = _main(client.get(f"/article/{ids['sport']}").text)
+    assert "cover this story" not in main
+    assert "More on this story" not in main and "Similar Articles" not in main
+    assert "Key facts" not in main
+
+
+def test_spanish_article_is_marked_up_as_spanish(desk):
+    client, ids, _ = desk
+    main = _main(client.get(f"/article/{ids['flood_es']}").text)
+    assert '<article class="article" lang="es">' in main
+    assert '<h2 id="key-facts-title" lang="en">Key facts</h2>' in main
+    assert '<span class="lang">Spanish</span>' in main
+
+
+def test_titles_and_names_are_escaped(desk):
+    client, ids, _ = desk
+    page = client.get(f"/article/{ids['hostile']}").text
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in page
+    assert "Town &lt;b&gt;Crier&lt;/b&gt;" in page
+    home = client.get("/").text
+    assert "<script>" not in home and "&lt;script&gt;" in home
+
+
+def test_stored_html_is_sanitised(desk):
+    client, ids, _ = desk
+    r = client.get(f"/article/{ids['hostile']}")
+    body = r.text[r.text.index('<div class="article-body">'):r.text.index("</article>")]
+    assert "<script" not in body and "alert(2)" not in body
+    assert "onerror" not in body
+    assert "javascript:" not in body
+    assert "<h2>Budget row</h2>" in body  # structure survives
+    assert "Content-Security-Policy" in r.headers
+    assert "script-src 'none'" in r.headers["Content-Security-Policy"]
+
+
+def test_headline_repeated_by_the_source_is_shown_once(tmp_path):
+    """Like the seed page, sources often repeat the headline at the top of the body."""
+    store = open_store(tmp_path / "repeat.db")
+    title = "Ferry service resumes after the storm"
+    from_text = store.insert_article(Article(
+        title=title, url="https://a.example/1",
+        text=f"{title}\n\nThe first ferry left at seven.\n\nTimetable\n\nBoats run hourly.",
+        headings=[title, "Timetable"]))
+    from_html = store.insert_article(Article(
+        title=title, url="https://a.example/2", text="The first ferry left at seven.",
+        html=f"<h1>{title}</h1><p>The first ferry left at seven.</p><h1>Timetable</h1>"))
+    with TestClient(make_app(store)) as client:
+        for aid in (from_text, from_html):
+            main = _main(client.get(f"/article/{aid}").text)
+            assert main.count(title) == 1, aid
+            assert main.count("<h1") == 1, aid
+            assert "<p>The first ferry left at seven.</p>" in main
+            assert "<h2>Timetable</h2>" in main
+    store.close()
+
+
+def test_original_link_only_for_web_addresses(tmp_path):
+    store = open_store(tmp_path / "u.db")
+    aid = store.insert_article(Article(title="Odd link", text="Body.", url="javascript:alert(1)"))
+    with TestClient(make_app(store)) as client:
+        page = client.get(f"/article/{aid}").text
+    assert "javascript:" not in page and "Read the original" not in page
+    store.close()
+
+
+def test_unknown_article_is_a_404_page(desk):
+    client, _, _ = desk
+    for url in ("/article/9999", "/article/not-a-number", "/article/0", "/nowhere"):
+        r = client.get(url)
+        assert r.status_code == 404, url
+        assert "Page not found" in r.text
+
+
+# -- story and search -----------------------------------------------------------------------
+
+def test_story_page_is_a_timeline(desk):
+    client, ids, _ = desk
+    r = client.get(f"/story/{ids['story']}")
+    assert r.status_code == 200
+    main = _main(r.text)
+    assert "Vellmar flood barrier holds back the storm tide</h1>" in main
+    assert "3 articles" in main and "3 outlets" in main and "English, Spanish" in main
+    order = [main.index(f'href="/article/{ids[n]}"') for n in ("flood_en", "flood_es",
+                                                               "flood_wire")]
+    assert order == sorted(order)  # oldest first
+    assert '<span class="lang">Spanish</span>' in main
+    assert "Vellmar cerró por primera vez su barrera" in main
+    assert client.get("/story/999").status_code == 404
+
+
+def test_search_page(desk):
+    client, ids, _ = desk
+    empty = client.get("/search")
+    assert empty.status_code == 200
+    assert '<input id="search-q" type="search" name="q" value="">' in empty.text
+    r = client.get("/search?q=barrier")
+    assert r.status_code == 200
+    main = _main(r.text)
+    assert f'href="/article/{ids["flood_en"]}"' in main
+    assert f'href="/article/{ids["sport"]}"' not in main
+    assert "<mark" not in main and "<b>" not in main  # plain snippets
+    nothing = client.get("/search?q=zeppelin")
+    assert "0 results" in nothing.text and "Nothing matched" in nothing.text
+
+
+def test_search_query_is_escaped(desk):
+    client, _, _ = desk
+    r = client.get("/search", params={"q": '"><script>alert(1)</script>'})
+    assert r.status_code == 200
+    assert "<script>alert(1)" not in r.text
+
+
+# -- feeds out ------------------------------------------------------------------------------
+
+def test_rss_feed_is_well_formed_and_escaped(desk):
+    client, ids, _ = desk
+    r = client.get("/feed.xml")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/rss+xml")
+    root = ET.fromstring(r.content)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    items = root.findall("./channel/item")
+    assert len(items) == len(ids) - 1  # every article, not the story id
+    titles = [i.findtext("title") for i in items]
+    assert sample_articles()["hostile"].title in titles  # escaped in XML, intact once parsed
+    assert b"<script>" not in r.content
+    assert items[0].findtext("link", "").endswith(f"/article/{ids['sport']}")
+    assert items[0].findtext("pubDate") == "Sat, 29 Nov 2025 21:00:00 GMT"
+
+
+def test_section_feed(desk):
+    client, ids, _ = desk
+    r = client.get("/section/environment/feed.xml")
+    root = ET.fromstring(r.content)
+    assert root.findtext("./channel/title") == f"{SITE_NAME}: Environment"
+    assert len(root.findall("./channel/item")) == 3
+    assert client.get("/section/gossip/feed.xml").status_code == 404
+
+
+def test_feed_drops_characters_xml_forbids(tmp_path):
+    store = open_store(tmp_path / "ctl.db")
+    store.insert_article(Article(title="Bell\x07 and form\x0cfeed", text="Body\x00 text."))
+    with TestClient(make_app(store)) as client:
+        root = ET.fromstring(client.get("/feed.xml").content)
+    assert root.findtext("./channel/item/title") == "Bell and formfeed"
+    store.close()
+
+
+# -- the live server helper -----------------------------------------------------------------
+
+def test_serve_app_runs_uvicorn_and_stops(desk):
+    client, ids, _ = desk
+    with serve_app(client.app) as base_url:
+        assert base_url.startswith("http://127.0.0.1:")
+        r = httpx.get(f"{base_url}/article/{ids['flood_en']}")
+        assert r.status_code == 200 and "Key facts" in r.text
+    with pytest.raises(httpx.TransportError):
+        httpx.get(base_url + "/", timeout=2.0)
