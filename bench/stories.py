@@ -22,8 +22,8 @@ import numpy as np
 from newsdesk.enrich.embed import embedding_text, get_embedder
 from newsdesk.index.vectors import VectorIndex
 from newsdesk.model import Article
-from newsdesk.stories.cluster import assign_story
 from newsdesk.store import open_store
+from newsdesk.stories.cluster import assign_story
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories" / "ecbplus-dev.jsonl"
 

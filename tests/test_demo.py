@@ -76,7 +76,8 @@ def test_similar_articles_find_same_event_across_languages(demo_db: Path) -> Non
         if langs == {"en", "es"}:
             # an English article lists a Spanish one on the same event among its similar
             en = next(a for a in members if a.lang == "en")
-            same = [o for o, _ in store.similar(en.id, 10) if gold[o.url or ""] == gold[en.url or ""]]
+            event = gold[en.url or ""]
+            same = [o for o, _ in store.similar(en.id, 10) if gold[o.url or ""] == event]
             assert any(o.lang == "es" for o in same), en.title
     assert checked >= 30
     store.close()

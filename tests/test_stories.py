@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from newsdesk.index.vectors import VectorIndex
 from newsdesk.model import Article
-from newsdesk.stories.cluster import assign_story
 from newsdesk.store import SQLiteStore
+from newsdesk.stories.cluster import assign_story
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .config import Config
 from .errors import ConfigError, InputError, NewsdeskError
 from .model import ImportResult
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+    from .store import Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsdesk: a self-hosted news desk.", pretty_exceptions_enable=False)
@@ -35,13 +39,13 @@ def _config(**overrides: Any) -> Config:
     return Config(db=State.db, **overrides)
 
 
-def _open():  # type: ignore[no-untyped-def]
+def _open() -> Store:
     from .store import open_store
 
     return open_store(_config().db)
 
 
-def _pipeline(store):  # type: ignore[no-untyped-def]
+def _pipeline(store: Store) -> Pipeline:
     from .pipeline import Pipeline
 
     return Pipeline(store, _config())
@@ -131,7 +135,7 @@ def demo(
         _serve(store, host, port)
 
 
-def _serve(store, host: str | None, port: int | None) -> None:  # type: ignore[no-untyped-def]
+def _serve(store: Store, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from .web.app import create_app
@@ -312,10 +316,11 @@ def stories(
     for story in store.stories(min_articles=2, limit=limit):
         articles = store.get_articles(story.article_ids)
         names = store.public_ids(story.article_ids)
+        langs = sorted({a.lang or "" for a in articles})
         record = {
             "id": story.id, "title": story.title, "articles": [names[i] for i in story.article_ids],
             "sources": sorted({a.source or "" for a in articles}),
-            "langs": sorted({a.lang or "" for a in articles}),
+            "langs": langs,
             "first_published": story.first_published.isoformat() if story.first_published else None,
             "last_published": story.last_published.isoformat() if story.last_published else None,
         }
@@ -323,7 +328,7 @@ def stories(
             _emit(record)
         else:
             sys.stdout.write(f"{story.id}\t{len(articles)} articles\t"
-                             f"{', '.join(record['langs'])}\t{story.title}\n")
+                             f"{', '.join(langs)}\t{story.title}\n")
 
 
 @app.command()

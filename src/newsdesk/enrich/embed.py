@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class USEEmbedder:
 
     def __init__(self, threads: int = 2) -> None:
         self._threads = threads
-        self._model = None
+        self._model: Any = None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -33,7 +33,8 @@ class VectorIndex:
         if article_id in self._index:
             self._index.remove(article_id)
 
-    def search(self, vector: np.ndarray, k: int, exclude: int | None = None) -> list[tuple[int, float]]:
+    def search(self, vector: np.ndarray, k: int,
+               exclude: int | None = None) -> list[tuple[int, float]]:
         """(id, cosine similarity) pairs, best first."""
         if len(self._index) == 0 or k <= 0:
             return []

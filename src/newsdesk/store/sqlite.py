@@ -233,7 +233,8 @@ class SQLiteStore:
         return {r[0]: int(r[1]) for r in rows}
 
     def unenriched_ids(self) -> list[int]:
-        return [int(r[0]) for r in self._q("SELECT id FROM articles WHERE enriched = 0 ORDER BY id")]
+        rows = self._q("SELECT id FROM articles WHERE enriched = 0 ORDER BY id")
+        return [int(r[0]) for r in rows]
 
     def delete_article(self, article_id: int) -> bool:
         """Delete an article and leave a tombstone so a refresh does not bring it back."""
@@ -292,7 +293,7 @@ class SQLiteStore:
             return None
         arts = self._q("SELECT id, COALESCE(published, fetched) AS d FROM articles "
                        "WHERE story_id = ? ORDER BY d, id", (story_id,))
-        dates = [_dt(r["d"]) for r in arts if r["d"]]
+        dates = [d for d in (_dt(r["d"]) for r in arts) if d is not None]
         return Story(id=story_id, title=rows[0]["title"], article_ids=[int(r[0]) for r in arts],
                      first_published=min(dates) if dates else None,
                      last_published=max(dates) if dates else None)

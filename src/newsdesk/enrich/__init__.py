@@ -1,0 +1,1 @@
+"""Enrichment: language, section, summary, key facts, entities, embeddings."""

@@ -1,0 +1,178 @@
+"""Key facts: extractive, grounded, diverse, informative; the whole enrich step offline."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from newsdesk.enrich import lang
+from newsdesk.enrich.entities import extract_entities
+from newsdesk.enrich.facts import content_words, is_extractive, is_grounded, key_facts
+from newsdesk.enrich.lang import detect_language
+from newsdesk.enrich.sentences import split_sentences
+from newsdesk.enrich.summary import lead_summary
+from newsdesk.model import Article
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_2bfdbc58c4ed5f0f.txt"
+
+
+def seed_article() -> Article:
+    if not SEED.exists():
+        pytest.skip("shared seed not present")
+    paras = [p.strip() for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    body = [
+        p for p in paras[3:] if not p.startswith("Key facts") and p != "Similar Articles"
+    ]
+    heads = [p for p in body if len(p.split()) <= 5 and p[-1] not in ".!?"]
+    return Article(title=paras[1], text="\n\n".join(body), headings=heads)
+
+
+EN = Article(
+    title="Storm leaves thousands without power",
+    text="\n\n".join([
+        "A powerful storm swept across northern England on Sunday, leaving more than 45,000 "
+        "homes without electricity and closing dozens of roads.",
+        "The Met Office issued an amber warning for wind gusts of up to 80mph in Cumbria and "
+        "Northumberland. Northern Powergrid said engineers had restored supply to 30,000 "
+        "customers by Monday morning.",
+        "Disruption",
+        "Network Rail cancelled 120 services between Newcastle and Carlisle, and the A66 was "
+        "shut after a lorry overturned near Penrith.",
+        "Transport Secretary Louise Haigh said the government would review how quickly power "
+        "companies compensate customers. Haigh said households could claim £25 after 24 hours.",
+        "Forecasters expect calmer weather by Wednesday, although flood alerts remain in place "
+        "for the River Eden.",
+    ]),
+    headings=["Disruption"],
+)
+
+ES = Article(
+    title="Sequía en Uruguay",
+    text="\n\n".join([
+        "Montevideo enfrenta la peor sequía en 74 años, según informó el lunes el Ministerio "
+        "de Ambiente de Uruguay.",
+        "Las reservas de agua dulce del embalse de Paso Severino cayeron al 3 por ciento de "
+        "su capacidad. La empresa estatal OSE comenzó a mezclar agua del Río de la Plata.",
+        "El presidente Luis Lacalle Pou anunció una inversión de 200 millones de dólares "
+        "para construir una nueva planta potabilizadora en Arazatí.",
+        "Unas 1,7 millones de personas dependen del sistema metropolitano. Lacalle Pou dijo "
+        "que la obra estará lista en 2025.",
+    ]),
+)
+
+
+def check_facts(article: Article) -> list[str]:
+    facts = key_facts(article)
+    assert 3 <= len(facts) <= 6
+    for fact in facts:
+        assert is_extractive(fact, article.text), fact
+        assert is_grounded(fact, article.text), fact
+        assert fact not in article.headings
+    assert len(set(facts)) == len(facts)
+    first = split_sentences(lead_summary(article))[0]
+    assert first not in facts
+    return facts
+
+
+def test_seed_facts() -> None:
+    art = seed_article()
+    facts = check_facts(art)
+    joined = " ".join(facts)
+    assert "330,000" in joined
+    assert "Chacalluta–Santa Rosa crossing" in joined
+    # spread: facts come from at least three different paragraphs
+    paras = art.paragraphs()
+    assert len({next(i for i, p in enumerate(paras) if f in p) for f in facts}) >= 3
+
+
+def test_seed_facts_are_informative_and_diverse() -> None:
+    art = seed_article()
+    facts = key_facts(art, extract_entities(art.text, "en"))
+    names = ("Kast", "Chile", "Peru", "Cordero", "Jara", "Chacalluta", "Latin America")
+    informative = [f for f in facts if any(ch.isdigit() for ch in f) or any(n in f for n in names)]
+    assert len(informative) >= len(facts) - 1
+    sets = [content_words(f) for f in facts]
+    for i in range(len(sets)):
+        for j in range(i + 1, len(sets)):
+            assert len(sets[i] & sets[j]) / len(sets[i] | sets[j]) < 0.5
+
+
+def test_english_article() -> None:
+    facts = check_facts(EN)
+    joined = " ".join(facts)
+    assert any(n in joined for n in ("120", "30,000", "£25", "80mph"))
+
+
+def test_spanish_article() -> None:
+    ES.lang = "es"
+    facts = check_facts(ES)
+    assert any("200 millones de dólares" in f or "3 por ciento" in f for f in facts)
+
+
+def test_long_sentence_is_trimmed_to_a_clause() -> None:
+    text = (
+        "Kast, a 59-year-old former MP, has warned roughly 330,000 undocumented migrants in "
+        "Chile that they should sell their belongings and leave voluntarily or face forcible "
+        "expulsion if he takes office, according to a video posted on Sunday."
+    )
+    art = Article(text="Opening sentence about the runoff vote in Chile this week.\n\n" + text)
+    facts = key_facts(art, min_facts=1)
+    trimmed = [f for f in facts if "330,000" in f]
+    assert trimmed and len(trimmed[0]) < len(text)
+    assert is_extractive(trimmed[0], art.text)
+
+
+def test_short_and_empty_articles() -> None:
+    assert key_facts(Article()) == []
+    two = Article(text="The mayor of Lima resigned on Friday after 12 years in office. "
+                       "Elections will be held in 90 days, officials said.")
+    facts = key_facts(two)
+    assert 1 <= len(facts) <= 2
+    assert all(is_grounded(f, two.text) for f in facts)
+
+
+def test_max_facts() -> None:
+    assert len(key_facts(EN, max_facts=3)) <= 3
+
+
+@pytest.mark.parametrize(
+    ("fact", "grounded"),
+    [
+        ("Kast has warned roughly 330,000 undocumented migrants", True),
+        ("Kast has warned roughly 300,000 undocumented migrants", False),  # number not there
+        ("Boric has warned roughly 330,000 undocumented migrants", False),  # name not there
+        ("the Dec. 14 runoff", True),
+        ("the Dec. 15 runoff", False),
+        ("el 14 de enero", False),  # month not in the article
+        ("Dozens stranded at Chacalluta-Santa Rosa", True),  # dash variants are equal
+        ("Chile’s Security Minister Luis Cordero", True),  # curly apostrophe, possessive
+    ],
+)
+def test_is_grounded(fact: str, grounded: bool) -> None:
+    article_text = (
+        "Dozens are stranded at the Chacalluta–Santa Rosa crossing ahead of the Dec. 14 "
+        "runoff. Kast, 59, has warned roughly 330,000 undocumented migrants to leave. "
+        "Chile's Security Minister Luis Cordero confirmed it."
+    )
+    assert is_grounded(fact, article_text) is grounded
+
+
+def test_whole_enrich_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    lang._reset_backend()
+    try:
+        for art, code in ((seed_article() if SEED.exists() else EN, "en"), (ES, "es")):
+            art.lang = detect_language(art.text)
+            assert art.lang == code
+            art.summary = lead_summary(art)
+            art.entities = extract_entities(art.text, art.lang)
+            art.key_facts = key_facts(art, art.entities)
+            assert art.summary and art.entities and len(art.key_facts) >= 3
+    finally:
+        lang._reset_backend()
