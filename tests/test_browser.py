@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +13,6 @@ pytestmark = pytest.mark.browser
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-SCREENSHOT_COPY = Path("/tmp/newsdesk-article.png")
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +78,6 @@ def test_article_page(site, page, tmp_path):
     shot = tmp_path / "article.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
-    shutil.copyfile(shot, SCREENSHOT_COPY)
 
     similar = page.get_by_role("region", name="Similar Articles").get_by_role("link")
     assert similar.all_inner_texts() == [sample_articles()["science"].title,
