@@ -162,3 +162,22 @@ def test_empty_and_description_fallback() -> None:
 )
 def test_is_prose_paragraph(paragraph: str, prose: bool) -> None:
     assert is_prose_paragraph(paragraph) is prose
+
+
+def test_publisher_summary_used_when_it_is_about_the_article() -> None:
+    from newsdesk.enrich.summary import publisher_summary
+
+    body = ("Dock workers at Port Verde voted on Monday to accept a new contract. The vote ended "
+            "a strike that had idled 31 cranes for three weeks.\n\nThe union chair said night "
+            "shifts will be paid more and that ships waiting offshore would dock by Friday.")
+    good = ("Port Verde's dock workers accepted a new contract on Monday, ending a three-week "
+            "strike. Ships waiting offshore should dock by Friday, the union chair said.")
+    article = Article(title="Strike ends", text=body, description=good, lang="en")
+    assert publisher_summary(article) == good
+    blurb = ("Read the latest breaking news, opinion and analysis from around the globe. "
+             "Subscribe today for unlimited access to award-winning journalism.")
+    assert publisher_summary(Article(title="x", text=body, description=blurb)) == ""
+    one = "Dock workers at Port Verde accepted a new contract, ending a three-week strike."
+    assert publisher_summary(Article(title="x", text=body, description=one)) == ""
+    lead = body.split("\n\n")[0]
+    assert publisher_summary(Article(title="x", text=body, description=lead)) == ""

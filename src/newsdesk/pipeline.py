@@ -308,7 +308,7 @@ class Pipeline:
         from .enrich.facts import key_facts
         from .enrich.lang import detect_language
         from .enrich.sections import classify, map_publisher_section
-        from .enrich.summary import lead_summary
+        from .enrich.summary import lead_summary, publisher_summary
         from .stories.cluster import assign_story
 
         if not articles:
@@ -330,7 +330,7 @@ class Pipeline:
             if section is None:
                 section, _confidence = classify(a.embedding, a.title, a.text, a.lang)
             a.section = section
-            a.summary = lead_summary(a)
+            a.summary = publisher_summary(a) or lead_summary(a)
             a.entities = extract_entities(a.text, a.lang)
             a.key_facts = key_facts(a, a.entities)
         self.timings.add("enrich", start)

@@ -23,7 +23,7 @@ import re
 from newsdesk.enrich.sentences import split_sentences
 from newsdesk.model import Article
 
-__all__ = ["lead_summary", "body_sentences", "is_prose_paragraph", "strip_dateline"]
+__all__ = ["lead_summary", "publisher_summary", "body_sentences", "is_prose_paragraph", "strip_dateline"]
 
 MAX_CHARS = 450
 SOFT_CAP = 560
@@ -141,3 +141,29 @@ def lead_summary(article: Article, max_sentences: int = 3) -> str:
     if not picked and article.description:
         return _cut(" ".join(article.description.split()), MAX_CHARS)
     return " ".join(picked)
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+
+
+def publisher_summary(article: Article, max_sentences: int = 3) -> str:
+    """The publisher's own summary (meta description / feed summary) when it is a real one.
+
+    Used as the standfirst so the page does not repeat its first paragraph. It must have at
+    least two sentences, differ from the body's opening, and be about the article: most of its
+    words appear in the body (which rules out a site-wide blurb). Otherwise "".
+    """
+    description = (article.description or "").strip()
+    if len(description) < 120 or not article.text:
+        return ""
+    sentences = split_sentences(description, article.lang)
+    if len(sentences) < 2:
+        return ""
+    body = article.text.lower()
+    words = {w.lower() for w in _WORD.findall(description)}
+    if not words or sum(1 for w in words if w in body) < 0.6 * len(words):
+        return ""
+    summary = " ".join(sentences[:max_sentences])
+    if body.startswith(summary.lower()[:200]):
+        return ""  # just the first paragraph again: the extractive lead does as well
+    return summary
