@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("user_agent", "newsdesk/0.1 (+self-hosted news reader)", "User-Agent sent on fetches."),
     Setting("allow_private", False, "Allow fetching private, loopback and link-local addresses."),
     Setting("per_host_delay", 1.0, "Seconds between two requests to the same host."),
+    Setting("fetch_full_text", True,
+            "Fetch the page of a new feed entry that carries only a summary."),
     Setting("refresh_minutes", 30, "Minutes between two refreshes of one feed."),
     Setting("embedder", "use", "Embedding model: `use` (multilingual USE, bundled) or `hash`."),
     Setting("similar_count", 10, "How many similar articles are kept per article."),

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FULL_TEXT_BELOW = 600  # characters: a feed entry shorter than this is a summary, not the article
 Progress = Callable[[int], None]  # called with how many inputs were just handled
 
 
@@ -223,8 +224,31 @@ class Pipeline:
         result.subscribed += int(created)
         for entry in parsed.entries:
             entry.feed_id = feed.id
-        self._store_and_enrich(parsed.entries, result)
+        self._store_and_enrich(self.complete_entries(parsed.entries, result), result)
         return result
+
+    def complete_entries(self, entries: list[Article], result: ImportResult) -> list[Article]:
+        """Fetch the page of each new entry whose feed carries only a summary.
+
+        Only entries not already stored (nor deleted) are fetched, politely (robots.txt,
+        per-host delay). When the page cannot be fetched or extracted, the feed's text stays.
+        """
+        if not self.config.fetch_full_text:
+            return entries
+        out = []
+        for entry in entries:
+            feed_text = entry.text or re.sub(r"<[^>]+>", " ", entry.html or "")
+            if (entry.url and len(feed_text.strip()) < FULL_TEXT_BELOW
+                    and self.store.find_duplicate(entry) is None
+                    and not self.store.is_tombstoned(entry)):
+                try:
+                    page = self.fetch_article(entry.url)
+                except InputError as exc:
+                    log.warning("full text of %s not fetched: %s", entry.url, exc.reason)
+                else:
+                    entry = _with_page(entry, page)
+            out.append(entry)
+        return out
 
     def refresh(self, all_feeds: bool = False, progress: Progress | None = None) -> ImportResult:
         """Fetch subscribed feeds that are due (all with `all_feeds`) with conditional GET."""
@@ -247,7 +271,7 @@ class Pipeline:
                     entries = self._feed_entries(got.body, feed.url, got.url)
                     for entry in entries:
                         entry.feed_id = feed.id
-                    self._store_and_enrich(entries, result)
+                    self._store_and_enrich(self.complete_entries(entries, result), result)
                     feed.etag, feed.last_modified = got.etag, got.last_modified
                 feed.last_error, feed.error_count = None, 0
             except (FetchError, InputError) as exc:
@@ -412,6 +436,19 @@ def _primary_lang(lang: str | None) -> str | None:
         return None
     primary = lang.strip().lower().replace("_", "-").split("-")[0]
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def _with_page(entry: Article, page: Article) -> Article:
+    """A feed entry completed with its page's text, keeping the feed's ids and dates."""
+    page.url = entry.url or page.url
+    page.guid, page.feed_id, page.external_id = entry.guid, entry.feed_id, entry.external_id
+    page.published = page.published or entry.published
+    page.publisher_section = page.publisher_section or entry.publisher_section
+    page.source = page.source or entry.source
+    page.byline = page.byline or entry.byline
+    page.description = page.description or entry.description
+    page.title = page.title or entry.title
+    return page
 
 
 def _richer(new: Article, old: Article) -> bool:

@@ -1,0 +1,206 @@
+"""add-feed, refresh and fetch over real HTTP servers on 127.0.0.1 (never the internet)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsdesk.config import Config
+from newsdesk.pipeline import Pipeline
+from newsdesk.store import SQLiteStore
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title} | Quay Times</title><meta property="og:site_name" content="Quay Times">
+<meta property="article:section" content="Business">
+<link rel="canonical" href="{base}/{slug}.html"></head><body>
+<nav><a href="/">Home</a> <a href="/business">Business</a></nav>
+<main><article><h1>{title}</h1>
+<p>{lead}</p>
+<h2>What the deal says</h2>
+<p>The agreement, reached after eleven hours of talks at the port authority's offices, raises
+night-shift pay by 9 percent and adds a fourth rest day each month for crane operators.</p>
+<p>Union chair Marta Olsen told members that the deal "is not everything we asked for, but it
+is far more than we were offered three weeks ago". Employers said the costs would be absorbed.</p>
+<h2>Ships waiting offshore</h2>
+<p>Harbour master Pieter Lund said 23 container ships were anchored offshore on Monday and the
+backlog would take about ten days to clear, with priority given to perishable cargo.</p>
+</article></main><footer>© Quay Times</footer></body></html>"""
+
+ITEM = """<item><title>{title}</title><link>{base}/{slug}.html</link>
+<guid isPermaLink="false">{slug}</guid>
+<pubDate>Mon, 02 Nov 2026 08:00:00 +0000</pubDate><category>Business</category>
+<description>{lead}</description></item>"""
+
+
+@dataclass
+class Site:
+    """What the test server serves; tests edit it between requests."""
+
+    items: list[tuple[str, str, str]] = field(default_factory=list)  # slug, title, lead
+    etag: str = '"v1"'
+    feed_status: int = 200
+    requests: list[tuple[str, str | None]] = field(default_factory=list)  # path, If-None-Match
+    base: str = ""
+
+    def feed(self) -> bytes:
+        items = "".join(ITEM.format(base=self.base, slug=s, title=t, lead=lead)
+                        for s, t, lead in self.items)
+        return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Quay Times</title>'
+                f"<link>{self.base}/</link><description>Port news</description>{items}"
+                "</channel></rss>").encode()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    state = Site(items=[
+        ("strike-ends", "Dock workers vote to end strike at Port Verde",
+         "Dock workers at Port Verde voted 412 to 96 on Monday to end a three-week strike."),
+        ("cranes-return", "Cranes return to work as ships queue at Port Verde",
+         "Crane operators returned on Tuesday as 23 ships waited to berth at Port Verde."),
+    ])
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str]) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in extra.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            state.requests.append((self.path, self.headers.get("If-None-Match")))
+            if self.path == "/robots.txt":
+                self._send(404, b"", "text/plain", {})
+            elif self.path == "/feed.xml":
+                if state.feed_status != 200:
+                    self._send(state.feed_status, b"down", "text/plain", {})
+                elif self.headers.get("If-None-Match") == state.etag:
+                    self._send(304, b"", "application/rss+xml", {"ETag": state.etag})
+                else:
+                    self._send(200, state.feed(), "application/rss+xml", {"ETag": state.etag})
+            elif self.path == "/":
+                home = (b'<html><head><link rel="alternate" type="application/rss+xml" '
+                        b'href="/feed.xml"></head><body>Quay Times</body></html>')
+                self._send(200, home, "text/html", {})
+            else:
+                for slug, title, lead in state.items:
+                    if urlsplit(self.path).path == f"/{slug}.html":
+                        body = PAGE.format(base=state.base, slug=slug, title=title, lead=lead)
+                        self._send(200, body.encode(), "text/html; charset=utf-8", {})
+                        return
+                self._send(404, b"not found", "text/plain", {})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def _pipeline(store: SQLiteStore, **settings: object) -> Pipeline:
+    return Pipeline(store, Config(allow_private=True, per_host_delay=0.0, embedder="use",
+                                  **settings))
+
+
+def test_add_feed_fetches_full_text_then_refresh_uses_conditional_get(
+        store: SQLiteStore, site: Site) -> None:
+    pipeline = _pipeline(store)
+    result = pipeline.add_feed(site.base + "/feed.xml")
+    assert (result.subscribed, result.imported, result.refused) == (1, 2, [])
+    article = store.articles()[0]
+    # the feed carried one sentence; the page's full text with subheadings was fetched
+    assert "Ships waiting offshore" in article.headings
+    assert article.guid in ("strike-ends", "cranes-return")
+    assert article.section == "business" and article.source == "Quay Times"
+    feed = store.feeds()[0]
+    assert feed.etag == '"v1"' and feed.title == "Quay Times"
+
+    site.requests.clear()
+    again = pipeline.refresh(all_feeds=True)
+    assert (again.imported, again.duplicates, again.refused) == (0, 0, [])
+    assert site.requests == [("/feed.xml", '"v1"')]  # 304: nothing else fetched
+
+    site.items.append(("berth-fees", "Port Verde waives berth fees for delayed ships",
+                       "The port authority waived berth fees for 23 delayed container ships."))
+    site.etag = '"v2"'
+    third = pipeline.refresh(all_feeds=True)
+    assert (third.imported, third.duplicates) == (1, 2)
+    assert store.count_articles() == 3
+    assert store.feeds()[0].etag == '"v2"'
+    pipeline.close()
+
+
+def test_refresh_skips_feeds_not_due_and_records_errors(store: SQLiteStore, site: Site) -> None:
+    pipeline = _pipeline(store)
+    pipeline.add_feed(site.base + "/feed.xml")
+    site.requests.clear()
+    assert pipeline.refresh().imported == 0 and site.requests == []  # checked moments ago
+    site.feed_status = 500
+    failed = pipeline.refresh(all_feeds=True)
+    assert failed.refused and "500" in failed.refused[0][1]
+    feed = store.feeds()[0]
+    assert feed.error_count == 1 and feed.last_error
+    assert store.count_articles() == 2  # nothing lost
+    pipeline.close()
+
+
+def test_add_feed_discovers_the_feed_from_a_page(store: SQLiteStore, site: Site) -> None:
+    pipeline = _pipeline(store, fetch_full_text=False)
+    result = pipeline.add_feed(site.base + "/")
+    assert result.subscribed == 1 and result.imported == 2
+    assert store.feeds()[0].url == site.base + "/feed.xml"
+    assert not store.articles()[0].headings  # full-text fetching off: the feed's summary only
+    pipeline.close()
+
+
+def test_deleted_entries_are_not_fetched_again(store: SQLiteStore, site: Site) -> None:
+    pipeline = _pipeline(store)
+    pipeline.add_feed(site.base + "/feed.xml")
+    victim = store.articles()[0]
+    assert victim.id is not None and store.delete_article(victim.id)
+    site.requests.clear()
+    site.etag = '"v2"'
+    result = pipeline.refresh(all_feeds=True)
+    assert result.imported == 0 and store.count_articles() == 1
+    assert all(not path.endswith(".html") for path, _ in site.requests)
+    pipeline.close()
+
+
+def _cli(db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "newsdesk", "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NEWSDESK_PER_HOST_DELAY": "0", **env})
+
+
+def test_cli_fetch_and_private_address_refusal(tmp_path: Path, site: Site) -> None:
+    db = tmp_path / "n.db"
+    url = site.base + "/strike-ends.html?utm_source=newsletter"
+    refused = _cli(db, "fetch", url)
+    assert refused.returncode == 1
+    assert "private" in refused.stderr.lower() or "loopback" in refused.stderr.lower()
+    assert "Traceback" not in refused.stderr
+    done = _cli(db, "fetch", url, NEWSDESK_ALLOW_PRIVATE="1")
+    assert done.returncode == 0, done.stderr
+    assert "imported 1" in done.stderr
+    feed = _cli(db, "add-feed", site.base + "/feed.xml", NEWSDESK_ALLOW_PRIVATE="1")
+    assert feed.returncode == 0, feed.stderr
+    assert "imported 1" in feed.stderr and "duplicates 1" in feed.stderr
+    assert "feeds subscribed 1" in feed.stderr
+    gone = _cli(db, "fetch", site.base + "/missing.html", NEWSDESK_ALLOW_PRIVATE="1")
+    assert gone.returncode == 1 and "404" in gone.stderr
