@@ -94,10 +94,14 @@ def run_alone(pages: list[Path], jsonl: Path, folder: Path) -> dict[str, float]:
 
     store = open_store(folder / "alone.db")
     start = time.perf_counter()
+    stored = []
     for a in articles:
         a.id = None
-        store.insert_article(a)
+        if store.find_duplicate(a) is None:  # the same lookups the full run makes
+            store.insert_article(a)
+            stored.append(a)
     alone["store"] = time.perf_counter() - start
+    articles = stored
 
     start = time.perf_counter()
     index = VectorIndex(embedder.dim)

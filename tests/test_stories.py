@@ -52,8 +52,8 @@ def test_time_window_keeps_old_coverage_apart(store: SQLiteStore) -> None:
 def test_ecbplus_quality_gate(shared_data: Path) -> None:
     """B-cubed F1 on the first 10 ECB+ topics (20 events, 2 similar ones per topic).
 
-    Measured 0.80 on the full 772-article file at the default threshold 0.6
-    (bench/stories.py); the floor sits a little below the subset's 0.849.
+    Measured 0.81 on the full 772-article file at the default threshold 0.6
+    (bench/stories.py); the floor sits a little below the subset's 0.830.
     """
     from stories import bcubed, cluster, load  # bench/stories.py
 
@@ -69,4 +69,4 @@ def test_ecbplus_quality_gate(shared_data: Path) -> None:
     precision, recall, f1 = bcubed(pred, gold)
     print(f"ECB+ topics 1-10: {len(articles)} articles, B3 P={precision:.3f} R={recall:.3f} "
           f"F1={f1:.3f}")
-    assert f1 >= 0.80  # measured 0.849 on this subset
+    assert f1 >= 0.78  # measured 0.830 on this subset

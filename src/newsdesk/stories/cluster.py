@@ -2,8 +2,9 @@
 
 Each new article looks at its nearest neighbours in the vector index. Candidate stories are
 those of neighbours above the threshold and published within a time window; the article joins
-the candidate whose members it matches best on average (average link, which keeps two similar
-but different events apart better than single link), or else starts a story of its own.
+the candidate whose members it matches best on average, if that average is within
+AVERAGE_MARGIN of the threshold (average link keeps two similar but different events apart
+better than single link), or else starts a story of its own.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..store import Store
 WINDOW = timedelta(days=7)
 NEIGHBOURS = 15
 MAX_MEMBERS = 30
+AVERAGE_MARGIN = 0.05  # average link may sit this far below the pair threshold (ECB+ tuned)
 
 
 def _close_in_time(a: Article, b: Article) -> bool:
@@ -37,7 +39,7 @@ def assign_story(store: Store, index: VectorIndex, article: Article, threshold: 
         n.story_id for n in neighbours
         if n.story_id is not None and n.story_id != article.story_id and _close_in_time(article, n)
     }
-    best_story, best_score = None, threshold
+    best_story, best_score = None, threshold - AVERAGE_MARGIN
     for story_id in candidates:
         story = store.story(story_id)
         if story is None:
