@@ -23,7 +23,9 @@ import re
 from newsdesk.enrich.sentences import split_sentences
 from newsdesk.model import Article
 
-__all__ = ["lead_summary", "publisher_summary", "body_sentences", "is_prose_paragraph", "strip_dateline"]
+__all__ = [
+    "lead_summary", "publisher_summary", "body_sentences", "is_prose_paragraph", "strip_dateline",
+]
 
 MAX_CHARS = 450
 SOFT_CAP = 560
