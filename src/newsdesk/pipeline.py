@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+BATCH = 100  # articles stored and enriched together
 FULL_TEXT_BELOW = 600  # characters: a feed entry shorter than this is a summary, not the article
 Progress = Callable[[int], None]  # called with how many inputs were just handled
 
@@ -76,24 +77,47 @@ class Pipeline:
     # -- ingest: local files ----------------------------------------------------------------
 
     def import_paths(self, paths: list[str], progress: Progress | None = None) -> ImportResult:
-        """Import files and folders; see ingest/files.py for what is recognised."""
+        """Import files and folders; see ingest/files.py for what is recognised.
+
+        HTML files are extracted in worker processes (extract/batch.py) while this process
+        stores and enriches the other inputs, then what the workers return, in batches.
+        """
+        from .extract.batch import ExtractFiles, worker_count
         from .ingest import files
 
         result = ImportResult()
         inputs = list(files.expand(paths))
+        html = [p for p in inputs if isinstance(p, Path) and p.suffix.lower() in files.HTML_EXT]
         pending: list[Article] = []
-        for item in inputs:
-            if isinstance(item, InputError):
-                result.refused.append((item.name, item.reason))
-            else:
-                pending.extend(self._read_file(item, result))
-            if len(pending) >= 200:
-                self._store_and_enrich(pending, result)
-                pending = []
-            if progress:
-                progress(1)
+        # the pool starts on the HTML files now; everything else is handled meanwhile
+        with ExtractFiles(html, self.config.max_file_bytes, worker_count(self.config.workers),
+                          self.config.embedder) as extracted:
+            for item in [i for i in inputs if i not in html] + html:
+                if isinstance(item, InputError):
+                    result.refused.append((item.name, item.reason))
+                elif item in html:
+                    pending.extend(self._take_extracted(next(extracted), item, result))
+                else:
+                    pending.extend(self._read_file(item, result))
+                if len(pending) >= BATCH:
+                    self._store_and_enrich(pending, result)
+                    pending = []
+                if progress:
+                    progress(1)
         self._store_and_enrich(pending, result)
         return result
+
+    def _take_extracted(self, got: tuple[str, Any, dict[str, float]], path: Path,
+                        result: ImportResult) -> list[Article]:
+        kind, value, seconds = got
+        for stage, spent in seconds.items():
+            self.timings.seconds[stage] = self.timings.seconds.get(stage, 0.0) + spent
+        if kind == "article":
+            return [value]
+        if kind == "refused":
+            result.refused.append(value)
+            return []
+        return self._read_file(path, result)
 
     def _read_file(self, path: Path, result: ImportResult) -> list[Article]:
         from .ingest import files
@@ -326,41 +350,18 @@ class Pipeline:
     # -- enrich, index, link ----------------------------------------------------------------
 
     def enrich_articles(self, articles: list[Article]) -> None:
-        """Language, embedding, section, summary, entities, key facts; then similar + stories."""
-        from .enrich.embed import embedding_text
-        from .enrich.entities import extract_entities
-        from .enrich.facts import key_facts
-        from .enrich.lang import detect_language
-        from .enrich.sections import classify, map_publisher_section
-        from .enrich.summary import lead_summary, publisher_summary
+        """Prepare what is not prepared yet (enrich/prepare.py), then store, link and cluster."""
+        from .enrich.prepare import is_prepared, prepare_articles
         from .stories.cluster import assign_story
 
         if not articles:
             return
-        start = time.perf_counter()
-        for a in articles:
-            a.lang = _primary_lang(a.lang) or detect_language(f"{a.title}\n{a.text[:2000]}")
-        self.timings.add("enrich", start)
+        todo = [a for a in articles if not is_prepared(a)]
+        for stage, seconds in prepare_articles(todo, self.embedder).items():
+            self.timings.seconds[stage] = self.timings.seconds.get(stage, 0.0) + seconds
 
         start = time.perf_counter()
-        vectors = self.embedder.embed([embedding_text(a) for a in articles])
-        for a, vec in zip(articles, vectors, strict=True):
-            a.embedding = vec
-        self.timings.add("embed", start)
-
-        start = time.perf_counter()
-        for a in articles:
-            section = map_publisher_section(a.publisher_section)
-            if section is None:
-                section, _confidence = classify(a.embedding, a.title, a.text, a.lang)
-            a.section = section
-            a.summary = publisher_summary(a) or lead_summary(a)
-            a.entities = extract_entities(a.text, a.lang)
-            a.key_facts = key_facts(a, a.entities)
-        self.timings.add("enrich", start)
-
-        start = time.perf_counter()
-        for a in articles:
+        for a in todo:  # the others were stored already prepared
             self.store.update_article(a)
         self.timings.add("store", start)
 
@@ -431,13 +432,6 @@ def _looks_heading(paragraph: str) -> bool:
             and len(paragraph.split()) <= 10 and paragraph[0].isupper())
 
 
-def _primary_lang(lang: str | None) -> str | None:
-    if not lang:
-        return None
-    primary = lang.strip().lower().replace("_", "-").split("-")[0]
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
-
-
 def _with_page(entry: Article, page: Article) -> Article:
     """A feed entry completed with its page's text, keeping the feed's ids and dates."""
     page.url = entry.url or page.url
@@ -465,6 +459,7 @@ def _merge(old: Article, new: Article) -> Article:
     if new.title and len(new.title) >= 8:
         old.title = new.title
     old.content_hash = new.content_hash
+    old.embedding, old.summary = None, ""  # new text: prepare it again
     return old
 
 

@@ -279,6 +279,21 @@ class SQLiteStore:
         arts = {a.id: a for a in self.get_articles([i for i, _ in links])}
         return [(arts[i], s) for i, s in links if i in arts]
 
+    def story_briefs(self, ids: list[int]) -> dict[int, tuple[int | None, datetime | None]]:
+        """(story id, published) by article id: what clustering needs, without the text."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = self._q(f"SELECT id, story_id, published FROM articles WHERE id IN ({marks})", ids)
+        return {int(r[0]): (r[1], _dt(r[2])) for r in rows}
+
+    def story_vectors(self, story_id: int, limit: int) -> list[tuple[int, np.ndarray]]:
+        """The latest `limit` members of a story with their embeddings."""
+        rows = self._q("SELECT id, embedding FROM articles WHERE story_id = ? AND embedding IS NOT "
+                       "NULL ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT ?",
+                       (story_id, limit))
+        return [(int(r[0]), np.frombuffer(r[1], dtype=np.float32)) for r in rows]
+
     def create_story(self, title: str) -> int:
         cur = self._w("INSERT INTO stories(title, created) VALUES (?, ?)",
                       (title, datetime.now(UTC).isoformat()))

@@ -9,7 +9,7 @@ better than single link), or else starts a story of its own.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -23,32 +23,29 @@ MAX_MEMBERS = 30
 AVERAGE_MARGIN = 0.05  # average link may sit this far below the pair threshold (ECB+ tuned)
 
 
-def _close_in_time(a: Article, b: Article) -> bool:
-    if a.published is None or b.published is None:
+def _close_in_time(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
         return True
-    return abs(a.published - b.published) <= WINDOW
+    return abs(a - b) <= WINDOW
 
 
 def assign_story(store: Store, index: VectorIndex, article: Article, threshold: float) -> int:
     """Put `article` (stored, with an embedding) into a story; return the story id."""
     assert article.id is not None and article.embedding is not None
     vec = np.asarray(article.embedding, dtype=np.float32)
-    hits = [(i, s) for i, s in index.search(vec, NEIGHBOURS, exclude=article.id) if s >= threshold]
-    neighbours = store.get_articles([i for i, _ in hits])
+    hits = [i for i, s in index.search(vec, NEIGHBOURS, exclude=article.id) if s >= threshold]
+    briefs = store.story_briefs(hits)
     candidates = {
-        n.story_id for n in neighbours
-        if n.story_id is not None and n.story_id != article.story_id and _close_in_time(article, n)
+        story for story, published in briefs.values()
+        if story is not None and story != article.story_id
+        and _close_in_time(article.published, published)
     }
     best_story, best_score = None, threshold - AVERAGE_MARGIN
     for story_id in candidates:
-        story = store.story(story_id)
-        if story is None:
-            continue
-        members = [m for m in store.get_articles(story.article_ids[-MAX_MEMBERS:])
-                   if m.embedding is not None and m.id != article.id]
+        members = [v for i, v in store.story_vectors(story_id, MAX_MEMBERS) if i != article.id]
         if not members:
             continue
-        score = float(np.mean(np.vstack([m.embedding for m in members]) @ vec))
+        score = float(np.mean(np.vstack(members) @ vec))
         if score >= best_score:
             best_story, best_score = story_id, score
     if best_story is None:
