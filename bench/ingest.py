@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ from newsdesk.config import Config
 from newsdesk.enrich.embed import embedding_text, get_embedder
 from newsdesk.errors import ExtractionError
 from newsdesk.index.vectors import VectorIndex
-from newsdesk.model import Article
+from newsdesk.model import Article, ImportResult
 from newsdesk.pipeline import Pipeline, normalise
 from newsdesk.store import open_store
 
@@ -126,15 +125,17 @@ def main() -> None:
         folder = Path(tmp)
         pages, jsonl = prepare(folder, args.n)
         get_embedder("use").embed(["warm up"])  # model load is not per-article work
-        runs = []
-        for r in range(args.repeat):
-            store = open_store(folder / f"full{r}.db")
-            pipeline = Pipeline(store, Config(embedder="use"))
+        def full_run(name: str, workers: int) -> tuple[float, ImportResult, dict[str, float]]:
+            store = open_store(folder / f"{name}.db")
+            pipeline = Pipeline(store, Config(embedder="use", workers=workers))
             start = time.perf_counter()
             result = pipeline.import_paths([str(folder / "pages"), str(jsonl)])
             wall = time.perf_counter() - start
-            runs.append((wall, result, dict(pipeline.timings.seconds)))
             store.close()
+            return wall, result, dict(pipeline.timings.seconds)
+
+        runs = [full_run(f"full{r}", 0) for r in range(args.repeat)]
+        sequential_wall = full_run("sequential", 1)[0]  # the baseline: no worker processes
         wall, result, stages = sorted(runs, key=lambda x: x[0])[len(runs) // 2]
         handled = result.imported + result.duplicates + len(result.refused)
         alone = run_alone(pages, jsonl, folder)
@@ -145,10 +146,13 @@ def main() -> None:
     walls = [w for w, _, _ in runs]
     print(f"end to end: {wall:.1f} s, {handled / wall:.1f} inputs/s, "
           f"{result.imported / wall:.1f} stored articles/s "
-          f"(median of {len(runs)} runs: {statistics.median(walls):.1f} s)")
+          f"(median of {len(runs)} runs; all: {', '.join(f'{w:.1f}' for w in walls)} s)")
     print("stage seconds in the full run are summed over the processes that ran them (HTML is")
     print("extracted and prepared in worker processes beside the main one), so they add up to")
     print("more than the wall time; 'alone' runs each stage by itself in this process.")
+    print(f"baseline, same import with workers=1 (no worker processes): {sequential_wall:.1f} s, "
+          f"{handled / sequential_wall:.1f} inputs/s; parallel/sequential speed "
+          f"{sequential_wall / wall:.2f}x")
     print(f"{'stage':<10}{'in full run s':>15}{'art/s':>10}{'alone s':>10}{'art/s':>10}")
     for stage in ("extract", "enrich", "embed", "index", "store"):
         full_s = stages.get(stage, 0.0)

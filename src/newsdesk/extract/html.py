@@ -19,11 +19,10 @@ Each step hands the next what it found:
    share, social, promo: `_BOX_TOKEN`, under `BOX_SHARE` of the page's text). Then
    ``trafilatura.bare_extraction`` with ``include_comments=False``, tables kept and its default
    balance of precision and recall (`TRAFILATURA_OPTIONS`; measured best F1 on the evaluation
-   pages, see bench/RESULTS.md) and ``fast=True``: skipping its readability/jusText comparison
-   costs 0.0014 F1 on the page set and makes extraction 1.4x faster (our own fallback in step 4
-   still runs when trafilatura finds too little). Its body tree marks headings as ``<head>``;
-   they become heading blocks. Lists give one paragraph per item, tables one per row (cells
-   joined by " | ").
+   pages, see bench/RESULTS.md). Its ``fast=True`` (no readability/jusText comparison) was
+   measured and rejected: 1.09x faster on the full page set for 0.005 less F1. Its body tree
+   marks headings as ``<head>``; they become heading blocks. Lists give one paragraph per
+   item, tables one per row (cells joined by " | ").
 4. **Fallback.** When trafilatura finds nothing, fails, or finds fewer than `FALLBACK_WORDS`
    words, the paragraphs of the largest ``<article>`` / ``<main>`` / ``[itemprop=articleBody]``
    (boxes, nav, header, footer, aside and forms removed) and ``trafilatura.baseline`` are tried;
@@ -67,7 +66,7 @@ FALLBACK_WORDS = 60
 # Measured on the trafilatura evaluation pages (bench/extract.py --favor): the default balance
 # scores the best F1; favor_precision trades more recall than it gains in precision.
 TRAFILATURA_OPTIONS: dict[str, bool] = {"favor_precision": False, "favor_recall": False,
-                                        "fast": True}
+                                        "fast": False}
 
 # Publisher boxes removed before trafilatura runs: an element whose class or id has a token
 # such as "key-facts", "related-posts", "share", "newsletter-box" (parts split on - and _),
