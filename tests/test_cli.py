@@ -160,5 +160,7 @@ def test_demo_imports_corpus_without_serving(tmp_path: Path) -> None:
     records = export(db)
     assert len(records) >= 40
     assert {r["lang"] for r in records} >= {"en", "es"}
+    # each page completes the feed entry it belongs to: stored once, counted as an update
+    assert f"imported {len(records)}, updated {len(records)}" in out.stderr
     again = run(db, "demo", "--no-serve")
     assert "imported 0" in again.stderr

@@ -77,6 +77,8 @@ def _finish(result: ImportResult) -> None:
         _say(f"refused: {name}: {reason}")
     parts = [f"imported {result.imported}", f"duplicates {result.duplicates}",
              f"refused {len(result.refused)}"]
+    if result.updated:
+        parts.append(f"updated {result.updated}")
     if result.subscribed:
         parts.append(f"feeds subscribed {result.subscribed}")
     _say(", ".join(parts))
@@ -127,8 +129,9 @@ def demo(
     with _progress("importing demo", len(list(DEMO_DIR.rglob("*.*")))) as advance:
         result = pipeline.import_paths([str(DEMO_DIR / "feeds"), str(DEMO_DIR / "pages")],
                                        progress=advance)
-    _say(f"demo corpus: imported {result.imported}, already there {result.duplicates}, "
-         f"refused {len(result.refused)}; {store.count_articles()} articles in {store.path}")
+    _say(f"demo corpus: imported {result.imported}, updated {result.updated} (article pages "
+         f"completing their feed entries), duplicates {result.duplicates}, refused "
+         f"{len(result.refused)}; {store.count_articles()} articles in {store.path}")
     for name, reason in result.refused:
         _say(f"refused: {name}: {reason}")
     if serve_after:

@@ -95,6 +95,7 @@ class ImportResult:
 
     imported: int = 0
     duplicates: int = 0
+    updated: int = 0  # stored articles replaced by a fuller version (a page after its feed entry)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (input name, reason)
     subscribed: int = 0
     article_ids: list[int] = field(default_factory=list)
@@ -102,6 +103,7 @@ class ImportResult:
     def merge(self, other: ImportResult) -> None:
         self.imported += other.imported
         self.duplicates += other.duplicates
+        self.updated += other.updated
         self.refused.extend(other.refused)
         self.subscribed += other.subscribed
         self.article_ids.extend(other.article_ids)

@@ -331,13 +331,15 @@ class Pipeline:
                 continue
             existing_id = self.store.find_duplicate(article)
             if existing_id is not None:
-                result.duplicates += 1
                 existing = self.store.get_article(existing_id)
                 if existing is not None and _richer(article, existing):
                     merged = _merge(existing, article)
                     self.store.update_article(merged)
                     assert merged.id is not None
                     out[merged.id] = merged
+                    result.updated += 1
+                else:
+                    result.duplicates += 1
                 continue
             self.store.insert_article(article)
             result.imported += 1
