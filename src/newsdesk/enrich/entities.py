@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from newsdesk.enrich import lexicon
 from newsdesk.model import Entity
 
 __all__ = ["extract_entities", "extract_entities_rules", "extract_figures", "normalise_key"]
@@ -160,169 +161,10 @@ def extract_figures(text: str) -> list[_Span]:
     return taken
 
 
-# ---------------------------------------------------------------------------------------------
-# Word lists (written for this project). Lower-case unless noted.
-
-def _words(s: str) -> set[str]:
-    return {w for w in s.split() if w}
-
-
-def _names(s: str) -> set[str]:
-    return {w.strip() for w in s.split(",") if w.strip()}
-
-
-_STOP = _words(
-    "the a an this that these those his her its their our my your we he she it they i you "
-    "in on at of for to from by with and or but if when while after before as since because "
-    "there here what who why how which where some many most all both each every no not one "
-    "however meanwhile also still yet so then thus although though despite according "
-    "el la los las un una unos unas lo al del de en con por para según sin sobre tras y o pero "
-    "este esta estos estas ese esa esos esas su sus cuando si aunque mientras además también "
-    "hoy ayer mañana entre desde hasta durante ante bajo"
-)
-_CONNECTORS = _words("de del la las los of van von der den da di du dos das le bin")
-_TITLES = _words(
-    "mr mrs ms dr prof sir dame lord lady president vice prime minister secretary senator "
-    "sen rep representative governor gov mayor chancellor king queen prince princess pope "
-    "general gen colonel col captain capt lieutenant sergeant judge justice sheriff chief "
-    "ceo chairman chairwoman chair director commissioner ambassador mp mep deputy speaker "
-    "premier sheikh emir rabbi reverend father bishop archbishop cardinal officer detective "
-    "coach manager spokesman spokeswoman spokesperson leader "
-    "sr sra srta don doña dña presidente presidenta ministro ministra secretario secretaria "
-    "senador senadora diputado diputada gobernador gobernadora alcalde alcaldesa canciller "
-    "rey reina príncipe princesa papa general coronel juez jueza fiscal jefe jefa director "
-    "directora embajador embajadora portavoz vocero vocera líder candidato candidata"
-)
-_ROLE_BEFORE = _TITLES | _words(
-    "candidate contender rival opponent challenger incumbent lawmaker legislator politician "
-    "activist analyst economist author writer actor actress singer player striker midfielder "
-    "defender goalkeeper star founder owner husband wife son daughter brother sister mother "
-    "father widow friend lawyer attorney spokesman official businessman businesswoman "
-    "columnist correspondent reporter professor researcher scientist doctor nurse boss "
-    "aspirante opositor abogado abogada periodista investigador investigadora profesor "
-    "profesora actor actriz cantante jugador delantero entrenador empresario empresaria "
-    "señor señora"
-)
-_SPEECH_AFTER = _words(
-    "said says told added explained wrote warned argued insisted claimed noted announced "
-    "dijo afirmó aseguró declaró explicó señaló indicó añadió agregó sostuvo advirtió anunció "
-    "quien"
-)
-_ORG_WORDS = _words(
-    "ministry council bank university party corporation corp inc ltd plc llc co company group "
-    "association agency commission committee court congress senate parliament assembly "
-    "department police army navy force forces federation union institute institution "
-    "foundation fund news times post journal herald tribune guardian telegraph press "
-    "reuters airlines airways motors bros fc club school college academy hospital "
-    "organization organisation office board authority service services network television "
-    "tv radio broadcasting church league team government administration cabinet "
-    "ministerio consejo banco universidad partido empresa grupo asociación agencia comisión "
-    "comité tribunal corte congreso senado parlamento asamblea departamento policía ejército "
-    "armada fuerza fuerzas federación unión instituto fundación fondo diario periódico "
-    "escuela colegio hospital organización oficina junta autoridad servicio red televisión "
-    "gobierno cámara fiscalía registro dirección superintendencia carabineros"
-)
-_PLACE_AFTER = _words(
-    "crossing border city town village province region state county district river lake "
-    "mountain mountains valley airport port street avenue square bridge highway island "
-    "islands coast desert peninsula bay sea ocean capital neighbourhood neighborhood"
-)
-_PLACE_BEFORE = _words("in at from near into across towards toward en desde hacia cerca")
-_DETERMINERS = _words("the el la los las")
-_FIRST_NAMES = _words(
-    "james john robert michael william david richard joseph thomas charles christopher daniel "
-    "matthew anthony mark donald steven paul andrew joshua kevin brian george timothy ronald "
-    "edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott "
-    "brandon benjamin samuel frank gregory raymond alexander patrick jack dennis jerry tyler "
-    "aaron henry peter adam nathan kyle walter harold keith christian roger noah gerald carl "
-    "terry sean austin arthur lawrence jesse dylan bryan joe jordan billy bruce albert willie "
-    "gabriel logan alan juan wayne roy ralph randy eugene vincent russell louis philip bobby "
-    "johnny bradley mary patricia jennifer linda elizabeth barbara susan jessica sarah karen "
-    "nancy lisa betty margaret sandra ashley kimberly emily donna michelle dorothy carol "
-    "amanda melissa deborah stephanie rebecca sharon laura cynthia kathleen amy shirley angela "
-    "helen anna brenda pamela nicole emma samantha katherine christine debra rachel catherine "
-    "carolyn janet ruth maria heather diane virginia julie joyce victoria olivia kelly "
-    "christina lauren joan evelyn judith megan cheryl andrea hannah martha jacqueline frances "
-    "gloria ann teresa kathryn sara janice jean alice madison doris abigail julia judy grace "
-    "denise amber marilyn beverly danielle theresa sophia marie diana brittany natalie isabella "
-    "charlotte rose alexis kayla boris vladimir emmanuel angela rishi keir kamala hillary "
-    "josé jose antonio manuel francisco luis javier carlos jesús miguel pedro alejandro rafael "
-    "fernando pablo sergio jorge alberto ángel diego andrés ricardo enrique ramón vicente "
-    "mario eduardo raúl gonzalo felipe sebastián joaquín ignacio nicolás gustavo hugo "
-    "óscar rodrigo cristina marta lucía carmen isabel ana rosa pilar dolores mercedes "
-    "josefa elena laura paula sofía valentina camila daniela gabriela fernanda andrea "
-    "jeannette michelle verónica claudia patricia alejandra beatriz gloria inés juana "
-    "evo lula dilma cristina gabriel sebastián dina pedro keiko martín xiomara nayib "
-    "emmanuel olaf giorgia recep narendra xi shinzo fumio volodymyr benjamin ursula "
-    "kim lee"
-)
-_DEMONYMS = _words(
-    "american british english scottish welsh irish french german spanish italian portuguese "
-    "dutch belgian swiss austrian swedish norwegian danish finnish polish russian ukrainian "
-    "greek turkish israeli palestinian iranian iraqi syrian lebanese saudi egyptian libyan "
-    "moroccan algerian nigerian kenyan ethiopian south african chinese japanese korean indian "
-    "pakistani afghan bangladeshi indonesian vietnamese thai filipino australian canadian "
-    "mexican cuban haitian venezuelan colombian peruvian chilean argentine argentinian "
-    "bolivian brazilian ecuadorian uruguayan paraguayan european asian african latin "
-    "latino latina hispanic arab muslim christian jewish catholic republican republicans "
-    "democrat democrats democratic conservative conservatives labour tory tories"
-)
-_GAZETTEER = _names(
-    "Afghanistan, Albania, Algeria, Andorra, Angola, Argentina, Armenia, Australia, Austria, "
-    "Azerbaijan, Bahamas, Bahrain, Bangladesh, Barbados, Belarus, Belgium, Belize, Benin, "
-    "Bhutan, Bolivia, Bosnia, Botswana, Brazil, Brasil, Brunei, Bulgaria, Burkina Faso, "
-    "Burundi, Cambodia, Camboya, Cameroon, Canada, Canadá, Chad, Chile, China, Colombia, "
-    "Congo, Costa Rica, Croatia, Croacia, Cuba, Cyprus, Chipre, Czech Republic, Czechia, "
-    "Denmark, Dinamarca, Djibouti, Dominican Republic, República Dominicana, Ecuador, Egypt, "
-    "Egipto, El Salvador, Eritrea, Estonia, Ethiopia, Etiopía, Fiji, Finland, Finlandia, "
-    "France, Francia, Gabon, Gambia, Georgia, Germany, Alemania, Ghana, Greece, Grecia, "
-    "Guatemala, Guinea, Guyana, Haiti, Haití, Honduras, Hungary, Hungría, Iceland, India, "
-    "Indonesia, Iran, Irán, Iraq, Irak, Ireland, Irlanda, Israel, Italy, Italia, Jamaica, "
-    "Japan, Japón, Jordan, Jordania, Kazakhstan, Kenya, Kosovo, Kuwait, Kyrgyzstan, Laos, "
-    "Latvia, Lebanon, Líbano, Lesotho, Liberia, Libya, Libia, Lithuania, Luxembourg, "
-    "Madagascar, Malawi, Malaysia, Maldives, Mali, Malta, Mauritania, Mauritius, Mexico, "
-    "México, Moldova, Monaco, Mongolia, Montenegro, Morocco, Marruecos, Mozambique, Myanmar, "
-    "Namibia, Nepal, Netherlands, Holland, Países Bajos, New Zealand, Nueva Zelanda, "
-    "Nicaragua, Niger, Nigeria, North Korea, Corea del Norte, Norway, Noruega, Oman, "
-    "Pakistan, Pakistán, Palestine, Panama, Panamá, Papua New Guinea, Paraguay, Peru, Perú, "
-    "Philippines, Filipinas, Poland, Polonia, Portugal, Qatar, Romania, Rumania, Russia, "
-    "Rusia, Rwanda, Saudi Arabia, Arabia Saudita, Senegal, Serbia, Sierra Leone, Singapore, "
-    "Singapur, Slovakia, Slovenia, Somalia, South Africa, Sudáfrica, South Korea, "
-    "Corea del Sur, South Sudan, Spain, España, Sri Lanka, Sudan, Sudán, Suriname, Sweden, "
-    "Suecia, Switzerland, Suiza, Syria, Siria, Taiwan, Taiwán, Tajikistan, Tanzania, "
-    "Thailand, Tailandia, Togo, Tunisia, Túnez, Turkey, Türkiye, Turquía, Turkmenistan, "
-    "Uganda, Ukraine, Ucrania, United Arab Emirates, United Kingdom, Reino Unido, UK, U.K., "
-    "Britain, Great Britain, Gran Bretaña, England, Inglaterra, Scotland, Escocia, Wales, "
-    "Northern Ireland, United States, Estados Unidos, US, U.S., USA, EE.UU., EEUU, America, "
-    "Uruguay, Uzbekistan, Vatican, Venezuela, Vietnam, Yemen, Zambia, Zimbabwe, "
-    "Africa, África, Asia, Europe, Europa, North America, South America, Latin America, "
-    "América Latina, Latinoamérica, Central America, Centroamérica, Middle East, "
-    "Oriente Medio, Caribbean, Caribe, Antarctica, Antártida, Patagonia, Amazon, Amazonía, "
-    "Andes, Balkans, Scandinavia, Siberia, Gaza, West Bank, Cisjordania, Crimea, Donbas, "
-    "Kashmir, Tibet, Hong Kong, Kurdistan, Sahara, Sahel, Atlantic, Pacific, Pacífico, "
-    "Atlántico, Mediterranean, Mediterráneo, "
-    "London, Londres, Paris, París, Berlin, Berlín, Madrid, Barcelona, Rome, Roma, Milan, "
-    "Lisbon, Lisboa, Brussels, Bruselas, Amsterdam, Vienna, Viena, Geneva, Ginebra, Zurich, "
-    "Moscow, Moscú, Kyiv, Kiev, Warsaw, Varsovia, Athens, Atenas, Istanbul, Estambul, Ankara, "
-    "Dublin, Edinburgh, Manchester, Liverpool, Birmingham, Glasgow, Cardiff, Belfast, "
-    "Washington, New York, Nueva York, Los Angeles, Chicago, Houston, Miami, Boston, "
-    "San Francisco, Seattle, Texas, California, Florida, Arizona, Toronto, Ottawa, Montreal, "
-    "Vancouver, Mexico City, Ciudad de México, Guadalajara, Monterrey, Tijuana, Havana, "
-    "La Habana, Bogotá, Medellín, Cali, Caracas, Quito, Guayaquil, Lima, Cusco, Cuzco, "
-    "Arequipa, Tacna, La Paz, Santa Cruz, Santiago, Valparaíso, Arica, Iquique, Antofagasta, "
-    "Concepción, Temuco, Buenos Aires, Córdoba, Rosario, Mendoza, Montevideo, Asunción, "
-    "Brasília, São Paulo, Rio de Janeiro, Tokyo, Tokio, Beijing, Pekín, Shanghai, Delhi, "
-    "New Delhi, Mumbai, Karachi, Islamabad, Kabul, Tehran, Teherán, Baghdad, Bagdad, "
-    "Damascus, Damasco, Beirut, Jerusalem, Jerusalén, Tel Aviv, Cairo, El Cairo, Riyadh, "
-    "Dubai, Doha, Nairobi, Lagos, Johannesburg, Cape Town, Sydney, Melbourne, Seoul, Seúl, "
-    "Pyongyang, Bangkok, Manila, Jakarta, Singapore, Kathmandu, Hanoi, Taipei"
-)
-_GAZ_LOWER = {g.lower() for g in _GAZETTEER}
-_ACRONYM_PLACES = {"UK", "U.K.", "US", "U.S.", "USA", "EE.UU.", "EEUU", "UAE", "EU", "UE"}
 
 _UP = "A-ZÁÉÍÓÚÑÜÀÈÌÒÙÂÊÎÔÛÇ"
 _CAPW = rf"[{_UP}][\w'’]*(?:[.\-‑–][\w'’]+)*\.?"
-_CONN_RE = "|".join(sorted(_CONNECTORS, key=len, reverse=True))
+_CONN_RE = "|".join(sorted(lexicon.CONNECTORS, key=len, reverse=True))
 _RUN = re.compile(rf"{_CAPW}(?:[ \t]+(?:(?:{_CONN_RE})[ \t]+){{0,2}}{_CAPW})*")
 _SPACE_TOKEN = re.compile(r"\S+")
 _CAP = re.compile(rf"^[{_UP}]")
@@ -388,7 +230,7 @@ def _runs(text: str, mask: bytearray) -> list[list[_Tok]]:
             ends_sentence = False
             if word.endswith(".") and len(word) > 1:
                 core = word[:-1]
-                if "." not in core and core.lower() not in _TITLES:
+                if "." not in core and core.lower() not in lexicon.TITLES:
                     word, e, ends_sentence = core, e - 1, True
             if 1 in mask[s:e]:
                 if cur:
@@ -425,29 +267,29 @@ def _type_of(cand: _Cand, text: str, title_before: bool) -> str:
     words = [w.text for w in cand.words]
     lower = [w.lower().rstrip(".") for w in words]
     name = cand.text
-    if any(w in _ORG_WORDS for w in lower):
+    if any(w in lexicon.ORG_WORDS for w in lower):
         return "org"
-    if name in _ACRONYM_PLACES or name.lower() in _GAZ_LOWER:
+    if name in lexicon.ACRONYM_PLACES or name.lower() in lexicon.GAZ_LOWER:
         return "place"
     if title_before:
         return "person"
-    if len(words) == 1 and lower[0] in _DEMONYMS:
+    if len(words) == 1 and lower[0] in lexicon.DEMONYMS:
         return "misc"
     prev = _prev_words(text, cand.start)
     nxt = _next_words(text, cand.end)
     if len(words) == 1 and words[0].isupper() and len(words[0].replace(".", "")) >= 2:
         return "org"
-    if prev and prev[-1] in _ROLE_BEFORE:
+    if prev and prev[-1] in lexicon.ROLE_BEFORE:
         return "person"
-    if lower[0] in _FIRST_NAMES and len(words) >= 2:
+    if lower[0] in lexicon.FIRST_NAMES and len(words) >= 2:
         return "person"
-    if prev and (prev[-1] in _PLACE_BEFORE or (
-        len(prev) == 2 and prev[-1] in _DETERMINERS and prev[0] in _PLACE_BEFORE
+    if prev and (prev[-1] in lexicon.PLACE_BEFORE or (
+        len(prev) == 2 and prev[-1] in lexicon.DETERMINERS and prev[0] in lexicon.PLACE_BEFORE
     )):
         return "place"
-    if nxt and nxt[0] in _PLACE_AFTER:
+    if nxt and nxt[0] in lexicon.PLACE_AFTER:
         return "place"
-    if nxt and nxt[0] in _SPEECH_AFTER:
+    if nxt and nxt[0] in lexicon.SPEECH_AFTER:
         return "person"
     if 2 <= len(words) <= 4 and all(_CAP.match(w) for w in words):
         return "person"
@@ -471,29 +313,29 @@ def _names_in(text: str, mask: bytearray) -> list[_Cand]:
         words = [_strip_possessive(t) for t in run]
         title_before = False
         # drop leading function words and the sentence-initial common word
-        while words and words[0].text.lower() in _STOP:
+        while words and words[0].text.lower() in lexicon.STOP:
             words = words[1:]
         if words and ini:
             first = words[0].text
             low = first.lower()
-            known = (low in _GAZ_LOWER or low in _FIRST_NAMES or low in _DEMONYMS
-                     or first in _ACRONYM_PLACES)
-            common = low in _STOP or low in lower_words
+            known = (low in lexicon.GAZ_LOWER or low in lexicon.FIRST_NAMES
+                     or low in lexicon.DEMONYMS or first in lexicon.ACRONYM_PLACES)
+            common = low in lexicon.STOP or low in lower_words
             lone_unknown = len(words) == 1 and first not in mid_caps and not known
             if not known and (common or lone_unknown):
                 words = words[1:]
         # a title word makes the rest a person: "Security Minister Luis Cordero"
         for i in range(len(words) - 1, -1, -1):
-            if words[i].text.lower().rstrip(".") in _TITLES:
+            if words[i].text.lower().rstrip(".") in lexicon.TITLES:
                 if i + 1 < len(words):
                     words = words[i + 1:]
                     title_before = True
                 else:
                     words = []
                 break
-        while words and words[0].text.lower() in _CONNECTORS:
+        while words and words[0].text.lower() in lexicon.CONNECTORS:
             words = words[1:]
-        while words and words[-1].text.lower() in _CONNECTORS:
+        while words and words[-1].text.lower() in lexicon.CONNECTORS:
             words = words[:-1]
         if not words:
             continue
@@ -501,13 +343,13 @@ def _names_in(text: str, mask: bytearray) -> list[_Cand]:
         # "Chile–Peru": split a dashed pair of known places
         if len(words) == 1 and _DASH.search(words[0].text):
             parts = _DASH.split(words[0].text)
-            if all(p.lower() in _GAZ_LOWER for p in parts):
+            if all(p.lower() in lexicon.GAZ_LOWER for p in parts):
                 pos = words[0].start
                 for p in parts:
                     out.append(_Cand([_Tok(p, pos, pos + len(p))], pos, pos + len(p), "place"))
                     pos += len(p) + 1
                 continue
-        if len(cand.text) < 2 or cand.text.lower() in _STOP:
+        if len(cand.text) < 2 or cand.text.lower() in lexicon.STOP:
             continue
         cand.type = _type_of(cand, text, title_before)
         out.append(cand)
