@@ -204,3 +204,15 @@ def test_cli_fetch_and_private_address_refusal(tmp_path: Path, site: Site) -> No
     assert "feeds subscribed 1" in feed.stderr
     gone = _cli(db, "fetch", site.base + "/missing.html", NEWSDESK_ALLOW_PRIVATE="1")
     assert gone.returncode == 1 and "404" in gone.stderr
+
+
+def test_cli_worker_once_refreshes_due_feeds(tmp_path: Path, site: Site) -> None:
+    db = tmp_path / "n.db"
+    env = {"NEWSDESK_ALLOW_PRIVATE": "1", "NEWSDESK_REFRESH_MINUTES": "0"}
+    assert _cli(db, "add-feed", site.base + "/feed.xml", **env).returncode == 0
+    site.items.append(("berth-fees", "Port Verde waives berth fees for delayed ships",
+                       "The port authority waived berth fees for 23 delayed container ships."))
+    site.etag = '"v2"'
+    out = _cli(db, "worker", "--once", **env)
+    assert out.returncode == 0, out.stderr
+    assert "worker: imported 1, duplicates 2" in out.stderr
