@@ -176,3 +176,26 @@ def test_whole_enrich_offline(monkeypatch: pytest.MonkeyPatch) -> None:
             assert art.summary and art.entities and len(art.key_facts) >= 3
     finally:
         lang._reset_backend()
+
+
+def test_no_fact_ends_on_a_reporting_verb_or_splits_a_quotation() -> None:
+    """Regression: a long sentence cut at "que"/"that" left "X informó" as a fact."""
+    text = (
+        "El jefe regional de Aduanas en Oruro, Tomás Villca Quispe, informó que en ambos lados "
+        "del puente hay 74 autobuses interprovinciales y unos 410 camiones de carga detenidos "
+        "desde el lunes por el bloqueo de los comerciantes.\n\n"
+        "«Tenemos fruta que ya se está pudriendo. No podemos esperar otra semana», dijo la "
+        "transportista Rosa Mamani a este diario desde la cabina de su camión.\n\n"
+        "The harbour master, Pieter Lund, said that 23 container ships were anchored offshore "
+        "on Monday and that the backlog would take about ten days to clear, with priority given "
+        "to perishable cargo and medicine.\n\n"
+        "Union chair Marta Olsen said the deal raises night-shift pay by 9 percent and adds a "
+        "fourth rest day each month for the crane operators at the port."
+    )
+    article = Article(title="Bloqueo en el puente", text=text, lang="es")
+    facts = key_facts(article)
+    assert facts
+    reporting = {"informó", "said", "dijo", "señaló"}
+    for fact in facts:
+        assert fact.rstrip(".").split()[-1] not in reporting, fact
+        assert fact.count("«") == fact.count("»") and fact.count('"') % 2 == 0, fact

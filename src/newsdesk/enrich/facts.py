@@ -64,6 +64,17 @@ _CUTS = re.compile(
     r", as |, after |, before |, because | because | that |, according to |, adding |, saying |"
     r", y |, pero |, que |, quien |, donde |, mientras | que | porque "
 )
+# a prefix ending in one of these ("X said", "Y informó") has its content after the cut
+_REPORTING_TEXT = """said says say told tells reported reports warned warns announced
+    announces added adds
+    explained explains confirmed confirms stated states noted notes insisted insists claimed
+    claims argued argues believes believe thinks think hopes hope knows know acknowledged
+    admitted estimated estimates suggested suggests showed shows found dijo dice dicen
+    informó informa señaló señala explicó explica afirmó afirma aseguró asegura indicó
+    indica advirtió advierte anunció anuncia confirmó confirma añadió agregó sostuvo declaró
+    reconoció denunció recordó precisó detalló destacó subrayó consideró estimó cree creen
+    sabe saben espera esperan reveló revela mostró muestra"""
+_REPORTING = frozenset(_REPORTING_TEXT.split())
 _OPEN_CLAUSE = re.compile(r" (?:who|whom|that|which|whose|que|quien|quienes|cuyo|cuya) ")
 _SPLIT_AFTER = {"; ", " — ", " – ", " -- "}
 
@@ -177,7 +188,10 @@ def _trim(sentence: str) -> list[str]:
         prefix = sentence[: m.start()].rstrip(" ,;:")
         if _OPEN_CLAUSE.search(prefix):
             continue  # "Migrants who say they are leaving": the main verb is still to come
-        if 8 <= len(prefix.split()) <= LONG_WORDS and len(prefix) <= MAX_FACT_CHARS:
+        last = prefix.split()[-1].lower().strip(".,;:") if prefix.split() else ""
+        if last in _REPORTING:
+            prefix = ""  # "The minister said": what was said comes after the cut
+        if prefix and 8 <= len(prefix.split()) <= LONG_WORDS and len(prefix) <= MAX_FACT_CHARS:
             pieces.append(prefix)
         if m.group(0) in _SPLIT_AFTER:
             rest = sentence[m.end():].strip()
@@ -219,8 +233,8 @@ def _candidates(article: Article, entities: list[Entity]) -> list[_Cand]:
         for piece in _trim(sentence):
             words = sent_words[order] if piece == sentence else content_words(piece)
             n_words = len(piece.split())
-            if n_words < MIN_FACT_WORDS or not words:
-                continue
+            if n_words < MIN_FACT_WORDS or not words or not _balanced(piece):
+                continue  # too short, or half of a quotation the splitter cut in two
             figures = sum(1 for f in figure_texts if f in piece)
             n_names = _mentions(piece, names)
             central = sum(doc_freq[w] for w in words) / (len(words) * top)
