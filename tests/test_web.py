@@ -356,3 +356,32 @@ def test_serve_app_runs_uvicorn_and_stops(desk):
         assert r.status_code == 200 and "Key facts" in r.text
     with pytest.raises(httpx.TransportError):
         httpx.get(base_url + "/", timeout=2.0)
+
+
+def _lead_page(tmp_path: Path, html_body: str, text: str, summary: str) -> str:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    store = open_store(tmp_path / "lead.db")
+    article = Article(title="Ferry resumes after storm", text=text, html=html_body,
+                      summary=summary, source="Coast Post", section="world", lang="en")
+    store.insert_article(article)
+    with TestClient(make_app(store)) as client:
+        page = client.get(f"/article/{article.id}").text
+    store.close()
+    assert page.count(summary) >= 1  # the standfirst (and the meta description)
+    return page[page.index('class="article-body"'):]  # the body and what follows it
+
+
+def test_standfirst_that_is_the_opening_paragraphs_is_not_printed_twice(tmp_path):
+    first = "The island ferry sailed again on Monday after a three-day storm."
+    second = "About 400 passengers had waited at the quay since Friday."
+    third = "The operator said the timetable would be normal by Wednesday."
+    text = f"{first}\n\n{second}\n\n{third}"
+    body = f"<p>{first}</p><p>{second}</p><p>{third}</p>"
+    for html_body in (body, ""):  # sanitised HTML path and plain-text path
+        page = _lead_page(tmp_path / ("h" if html_body else "t"), html_body, text,
+                          f"{first} {second}")
+        assert first not in page and second not in page, html_body
+        assert third in page
+    # a standfirst that is not exactly whole opening paragraphs leaves the body alone
+    page = _lead_page(tmp_path / "partial", body, text, first[:-1])
+    assert first in page and second in page

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from html import unescape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -155,11 +156,44 @@ def article_body(request: Request, article: Article) -> tuple[Markup | None, lis
         lead = _LEADING_HEADING.match(html)
         if lead and _same(_TAGS.sub("", lead.group(1)), article.title):
             html = html[lead.end():]
-        return Markup(html), []
+        return Markup(_without_standfirst_html(html, article.summary)), []
     blocks = article.blocks()
     if blocks and _same(blocks[0][1], article.title):
         blocks = blocks[1:]
-    return None, blocks
+    return None, _without_standfirst_blocks(blocks, article.summary)
+
+
+# used with .match(html, pos), so no "^": that would only match at the start of the string
+_LEADING_P = re.compile(r"\s*<p\b[^>]*>(.*?)</p>", re.IGNORECASE | re.DOTALL)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _without_standfirst_html(html: str, summary: str) -> str:
+    """Drop the opening paragraphs when the standfirst is exactly those paragraphs (the
+    extractive lead), so the page does not print them twice; otherwise change nothing."""
+    rest, cut = _squash(summary), 0
+    while rest:
+        m = _LEADING_P.match(html, cut)
+        text = _squash(unescape(_TAGS.sub("", m.group(1)))) if m else ""
+        if not m or not text or not rest.startswith(text):
+            return html
+        rest, cut = rest[len(text):].strip(), m.end()
+    return html[cut:] if cut and html[cut:].strip() else html
+
+
+def _without_standfirst_blocks(blocks: list[tuple[str, str]],
+                               summary: str) -> list[tuple[str, str]]:
+    rest, n = _squash(summary), 0
+    while rest and n < len(blocks):
+        kind, text = blocks[n]
+        text = _squash(text)
+        if kind != "p" or not text or not rest.startswith(text):
+            return blocks
+        rest, n = rest[len(text):].strip(), n + 1
+    return blocks[n:] if n and not rest and blocks[n:] else blocks
 
 
 def _same(a: str, b: str) -> bool:
