@@ -403,13 +403,13 @@ _WS = re.compile(r"[ \t\u00a0]+")
 
 def normalise(article: Article) -> None:
     """Text from HTML when needed, clean whitespace, a title, a content hash; refuse empties."""
-    from .extract.sanitize import blocks_to_text, html_to_blocks, sanitize_html
+    from .extract.sanitize import blocks_to_text, html_to_blocks
     from .ingest.urls import canonical_url, is_http_url
 
-    if article.html:
-        if not article.text.strip():
-            article.text, article.headings = blocks_to_text(html_to_blocks(article.html))
-        article.html = sanitize_html(article.html)
+    # article.html is sanitised where it is made (extract, feed parsers, JSONL); pages
+    # sanitise again when they render it
+    if article.html and not article.text.strip():
+        article.text, article.headings = blocks_to_text(html_to_blocks(article.html))
     paragraphs = [_WS.sub(" ", p).strip() for p in article.text.split("\n\n")]
     paragraphs = [p for p in paragraphs if p]
     if not article.headings:

@@ -9,20 +9,11 @@ seconds spent per stage, so the pipeline and the benchmarks can report them wher
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 
+from ..extract.meta import primary_lang
 from ..model import Article
 from .embed import Embedder, embedding_text
-
-
-def primary_lang(lang: str | None) -> str | None:
-    """"es-AR" -> "es"; None for anything that is not a language tag."""
-    if not lang:
-        return None
-    primary = lang.strip().lower().replace("_", "-").split("-")[0]
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
-
 
 ANALYSE_CHARS = 12_000  # entities and key facts read this much of a very long page
 
@@ -49,7 +40,8 @@ def prepare_articles(articles: list[Article], embedder: Embedder) -> dict[str, f
         return seconds
     start = time.perf_counter()
     for a in articles:
-        a.lang = primary_lang(a.lang) or detect_language(f"{a.title}\n{a.text[:2000]}")
+        given = primary_lang(a.lang) if a.lang else None
+        a.lang = given or detect_language(f"{a.title}\n{a.text[:2000]}")
     seconds["enrich"] += time.perf_counter() - start
 
     start = time.perf_counter()

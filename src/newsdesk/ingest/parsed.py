@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-import nh3
-
 from ..model import Article
 
 FEED_KINDS = ("rss", "atom", "rdf", "jsonfeed")
@@ -101,10 +99,10 @@ def plain_line(text: str | None) -> str:
 
 
 def sanitize_html(markup: str | None) -> str:
-    """Allow-listed HTML safe to show readers (nh3); empty for nothing."""
-    if not markup or not markup.strip():
-        return ""
-    return str(nh3.clean(markup)).strip()
+    """Feed HTML made safe to show readers, with the same allow-list as extracted pages."""
+    from ..extract.sanitize import sanitize_html as allow_listed
+
+    return allow_listed(markup or "")
 
 
 def text_to_html(text: str | None) -> str:

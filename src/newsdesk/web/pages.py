@@ -22,16 +22,13 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from ..enrich.sections import SECTIONS as SECTION_SLUGS
 from ..model import Article, Story
 from ..store import Store
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
-SECTIONS: dict[str, str] = {
-    "politics": "Politics", "world": "World", "business": "Business",
-    "technology": "Technology", "science": "Science", "health": "Health",
-    "sport": "Sport", "culture": "Culture", "environment": "Environment",
-}
+SECTIONS: dict[str, str] = {slug: slug.capitalize() for slug in SECTION_SLUGS}
 LANG_NAMES = {
     "en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese",
     "it": "Italian", "nl": "Dutch", "ca": "Catalan", "pl": "Polish", "ru": "Russian",
