@@ -239,3 +239,16 @@ def test_primary_lang() -> None:
     assert primary_lang("en-GB") == "en"
     assert primary_lang("es_ES") == "es"
     assert primary_lang("") is None
+
+
+def test_headline_below_a_section_kicker_is_shown_once() -> None:
+    """Regression: La Voz del Litoral's pages put a kicker ("Mundo") above the headline, and
+    both came through into the body, so the article page printed the headline twice."""
+    pages = Path(__file__).resolve().parents[1] / "src" / "newsdesk" / "demo" / "pages"
+    checked = 0
+    for page in sorted((pages / "la-voz-del-litoral").glob("*.html")):
+        article = extract_html(page.read_bytes())
+        assert article.title not in article.text, page.name
+        assert len(article.paragraphs()[0].split()) > 4, page.name  # no kicker left on top
+        checked += 1
+    assert checked >= 5

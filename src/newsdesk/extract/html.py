@@ -316,8 +316,9 @@ def _clean_blocks(blocks: list[Block], titles: list[str]) -> list[Block]:
         text = "\n".join(line for line in raw.split("\n") if _WORD.search(line))
         if not text:
             continue
-        if i < 3 and not out and _key(text) in keys:
-            continue  # the headline repeated as the first block
+        if i < 3 and _key(text) in keys and all(len(t.split()) <= 4 for _, t in out):
+            out = []  # the headline repeated, with any section label or kicker above it
+            continue
         if (len(text) < 600 and text.lower().startswith("key facts")) or (
                 len(text.split()) <= 8 and _BOX_LINE.match(text)):
             continue
