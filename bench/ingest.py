@@ -18,12 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from newsdesk.config import Config
 from newsdesk.enrich.embed import embedding_text, get_embedder
 from newsdesk.errors import ExtractionError
-from newsdesk.index.vectors import VectorIndex
 from newsdesk.model import Article, ImportResult
 from newsdesk.pipeline import Pipeline, normalise
 from newsdesk.store import open_store
@@ -97,18 +94,16 @@ def run_alone(pages: list[Path], jsonl: Path, folder: Path) -> dict[str, float]:
     stored = []
     for a in articles:
         a.id = None
-        if store.find_duplicate(a) is None:  # the same lookups the full run makes
-            store.insert_article(a)
+        if store.put_article(a).outcome == "inserted":  # the same lookups the full run makes
             stored.append(a)
     alone["store"] = time.perf_counter() - start
     articles = stored
 
     start = time.perf_counter()
-    index = VectorIndex(embedder.dim)
-    ids = [a.id for a in articles if a.id is not None]
-    index.add(ids, np.vstack([a.embedding for a in articles]))
     for a in articles:
-        index.search(a.embedding, 10, exclude=a.id)
+        assert a.id is not None
+        store.link(a.id, store.nearest(a.embedding, 10, exclude=a.id), 10,
+                   new_story_title=a.title)
     alone["index"] = time.perf_counter() - start
     store.close()
     return alone

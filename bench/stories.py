@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from newsdesk.enrich.embed import embedding_text, get_embedder
-from newsdesk.index.vectors import VectorIndex
 from newsdesk.model import Article
 from newsdesk.store import open_store
-from newsdesk.stories.cluster import assign_story
+from newsdesk.stories.cluster import choose_story
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories" / "ecbplus-dev.jsonl"
 
@@ -73,14 +72,15 @@ def load(limit: int | None = None) -> tuple[list[Article], list[str], list[str]]
 
 def cluster(articles: list[Article], vectors: np.ndarray, threshold: float) -> list[int]:
     store = open_store(":memory:")
-    index = VectorIndex(vectors.shape[1])
     out = []
     for a, v in zip(articles, vectors, strict=True):
         a = Article(title=a.title, text=a.text, embedding=v)
-        store.insert_article(a)
-        assert a.id is not None
-        index.add([a.id], v[None, :])
-        out.append(assign_story(store, index, a, threshold))
+        put = store.put_article(a)
+        assert put.id is not None
+        story = store.link(put.id, [], 10, story_id=choose_story(store, a, threshold),
+                           new_story_title=a.title)
+        assert story is not None
+        out.append(story)
     store.close()
     return out
 

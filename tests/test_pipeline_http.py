@@ -17,6 +17,7 @@ import pytest
 from newsdesk.config import Config
 from newsdesk.pipeline import Pipeline
 from newsdesk.store import SQLiteStore
+from newsdesk.tasks import refresh_due
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{title} | Quay Times</title><meta property="og:site_name" content="Quay Times">
@@ -87,7 +88,8 @@ def site() -> Iterator[Site]:
                 self._send(404, b"", "text/plain", {})
             elif self.path == "/feed.xml":
                 if state.feed_status != 200:
-                    self._send(state.feed_status, b"down", "text/plain", {})
+                    wait = {"Retry-After": "120"} if state.feed_status == 429 else {}
+                    self._send(state.feed_status, b"down", "text/plain", wait)
                 elif self.headers.get("If-None-Match") == state.etag:
                     self._send(304, b"", "application/rss+xml", {"ETag": state.etag})
                 else:
@@ -132,14 +134,14 @@ def test_add_feed_fetches_full_text_then_refresh_uses_conditional_get(
     assert feed.etag == '"v1"' and feed.title == "Quay Times"
 
     site.requests.clear()
-    again = pipeline.refresh(all_feeds=True)
+    again = refresh_due(pipeline, every=True)
     assert (again.imported, again.duplicates, again.refused) == (0, 0, [])
     assert site.requests == [("/feed.xml", '"v1"')]  # 304: nothing else fetched
 
     site.items.append(("berth-fees", "Port Verde waives berth fees for delayed ships",
                        "The port authority waived berth fees for 23 delayed container ships."))
     site.etag = '"v2"'
-    third = pipeline.refresh(all_feeds=True)
+    third = refresh_due(pipeline, every=True)
     assert (third.imported, third.duplicates) == (1, 2)
     assert store.count_articles() == 3
     assert store.feeds()[0].etag == '"v2"'
@@ -150,9 +152,9 @@ def test_refresh_skips_feeds_not_due_and_records_errors(store: SQLiteStore, site
     pipeline = _pipeline(store)
     pipeline.add_feed(site.base + "/feed.xml")
     site.requests.clear()
-    assert pipeline.refresh().imported == 0 and site.requests == []  # checked moments ago
+    assert refresh_due(pipeline).imported == 0 and site.requests == []  # checked moments ago
     site.feed_status = 500
-    failed = pipeline.refresh(all_feeds=True)
+    failed = refresh_due(pipeline, every=True)
     assert failed.refused and "500" in failed.refused[0][1]
     feed = store.feeds()[0]
     assert feed.error_count == 1 and feed.last_error
@@ -176,7 +178,7 @@ def test_deleted_entries_are_not_fetched_again(store: SQLiteStore, site: Site) -
     assert victim.id is not None and store.delete_article(victim.id)
     site.requests.clear()
     site.etag = '"v2"'
-    result = pipeline.refresh(all_feeds=True)
+    result = refresh_due(pipeline, every=True)
     assert result.imported == 0 and store.count_articles() == 1
     assert all(not path.endswith(".html") for path, _ in site.requests)
     pipeline.close()
@@ -216,3 +218,17 @@ def test_cli_worker_once_refreshes_due_feeds(tmp_path: Path, site: Site) -> None
     out = _cli(db, "worker", "--once", **env)
     assert out.returncode == 0, out.stderr
     assert "worker: imported 1, duplicates 2" in out.stderr
+
+
+def test_retry_after_is_honoured_across_processes(tmp_path: Path, site: Site) -> None:
+    """Regression (issue 5): three `refresh --all` runs hit a 429-ing server three times."""
+    db = tmp_path / "r.db"
+    env = {"NEWSDESK_ALLOW_PRIVATE": "1", "NEWSDESK_EMBEDDER": "hash"}
+    assert _cli(db, "add-feed", site.base + "/feed.xml", **env).returncode == 0
+    site.feed_status = 429
+    site.requests.clear()
+    runs = [_cli(db, "refresh", "--all", **env) for _ in range(3)]
+    assert [path for path, _ in site.requests] == ["/feed.xml"]  # asked once, then we wait
+    assert runs[0].returncode == 1 and "429" in runs[0].stderr
+    assert "Traceback" not in "".join(r.stderr for r in runs)
+    assert all(r.returncode == 0 for r in runs[1:])

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from newsdesk.index.vectors import VectorIndex
 from newsdesk.model import Article
-from newsdesk.store import SQLiteStore
-from newsdesk.stories.cluster import assign_story
+from newsdesk.store import Store
+from newsdesk.stories.cluster import choose_story
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -21,32 +20,35 @@ def _unit(v: list[float]) -> np.ndarray:
     return a / np.linalg.norm(a)
 
 
-def _add(store: SQLiteStore, index: VectorIndex, vec: np.ndarray, day: int = 1) -> Article:
-    a = Article(title=f"t{len(index)}", text="x", embedding=vec,
+def _add(store: Store, vec: np.ndarray, day: int = 1) -> Article:
+    a = Article(title=f"t{store.count_articles()}", text="x", embedding=vec,
                 published=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=day))
-    store.insert_article(a)
-    assert a.id is not None
-    index.add([a.id], vec[None, :])
+    assert store.put_article(a).outcome == "inserted"
     return a
 
 
-def test_close_articles_share_a_story_and_far_ones_do_not(store: SQLiteStore) -> None:
-    index = VectorIndex(3)
-    a = _add(store, index, _unit([1, 0.05, 0]))
-    b = _add(store, index, _unit([1, 0.1, 0]))
-    c = _add(store, index, _unit([0, 1, 0]))
-    sa = assign_story(store, index, a, 0.6)
-    sb = assign_story(store, index, b, 0.6)
-    sc = assign_story(store, index, c, 0.6)
+def _assign(store: Store, a: Article) -> int:
+    assert a.id is not None
+    story = store.link(a.id, [], 10, story_id=choose_story(store, a, 0.6),
+                       new_story_title=a.title)
+    assert story is not None
+    a.story_id = story
+    return story
+
+
+def test_close_articles_share_a_story_and_far_ones_do_not(store: Store) -> None:
+    a = _add(store, _unit([1, 0.05, 0]))
+    b = _add(store, _unit([1, 0.1, 0]))
+    c = _add(store, _unit([0, 1, 0]))
+    sa, sb, sc = _assign(store, a), _assign(store, b), _assign(store, c)
     assert sa == sb != sc
     assert store.story(sa).article_ids == [a.id, b.id]  # type: ignore[union-attr]
 
 
-def test_time_window_keeps_old_coverage_apart(store: SQLiteStore) -> None:
-    index = VectorIndex(3)
-    a = _add(store, index, _unit([1, 0, 0]), day=0)
-    b = _add(store, index, _unit([1, 0.01, 0]), day=30)
-    assert assign_story(store, index, a, 0.6) != assign_story(store, index, b, 0.6)
+def test_time_window_keeps_old_coverage_apart(store: Store) -> None:
+    a = _add(store, _unit([1, 0, 0]), day=0)
+    b = _add(store, _unit([1, 0.01, 0]), day=30)
+    assert _assign(store, a) != _assign(store, b)
 
 
 def test_ecbplus_quality_gate(shared_data: Path) -> None:

@@ -96,7 +96,7 @@ def test_section_page_lists_its_articles_newest_first(desk):
 def test_section_page_is_paginated(tmp_path):
     store = open_store(tmp_path / "many.db")
     for i in range(25):
-        store.insert_article(Article(title=f"Match report number {i}", section="sport",
+        store.put_article(Article(title=f"Match report number {i}", section="sport",
                                      text="A game was played.", url=f"https://x.example/{i}"))
     with TestClient(make_app(store)) as client:
         first = client.get("/section/sport")
@@ -237,13 +237,13 @@ def test_headline_repeated_by_the_source_is_shown_once(tmp_path):
     """Like the seed page, sources often repeat the headline at the top of the body."""
     store = open_store(tmp_path / "repeat.db")
     title = "Ferry service resumes after the storm"
-    from_text = store.insert_article(Article(
+    from_text = store.put_article(Article(
         title=title, url="https://a.example/1",
         text=f"{title}\n\nThe first ferry left at seven.\n\nTimetable\n\nBoats run hourly.",
-        headings=[title, "Timetable"]))
-    from_html = store.insert_article(Article(
+        headings=[title, "Timetable"])).id
+    from_html = store.put_article(Article(
         title=title, url="https://a.example/2", text="The first ferry left at seven.",
-        html=f"<h1>{title}</h1><p>The first ferry left at seven.</p><h1>Timetable</h1>"))
+        html=f"<h1>{title}</h1><p>The first ferry left at seven.</p><h1>Timetable</h1>")).id
     with TestClient(make_app(store)) as client:
         for aid in (from_text, from_html):
             main = _main(client.get(f"/article/{aid}").text)
@@ -256,7 +256,7 @@ def test_headline_repeated_by_the_source_is_shown_once(tmp_path):
 
 def test_original_link_only_for_web_addresses(tmp_path):
     store = open_store(tmp_path / "u.db")
-    aid = store.insert_article(Article(title="Odd link", text="Body.", url="javascript:alert(1)"))
+    aid = store.put_article(Article(title="Odd link", text="Body.", url="javascript:alert(1)")).id
     with TestClient(make_app(store)) as client:
         page = client.get(f"/article/{aid}").text
     assert "javascript:" not in page and "Read the original" not in page
@@ -339,7 +339,7 @@ def test_section_feed(desk):
 
 def test_feed_drops_characters_xml_forbids(tmp_path):
     store = open_store(tmp_path / "ctl.db")
-    store.insert_article(Article(title="Bell\x07 and form\x0cfeed", text="Body\x00 text."))
+    store.put_article(Article(title="Bell\x07 and form\x0cfeed", text="Body\x00 text."))
     with TestClient(make_app(store)) as client:
         root = ET.fromstring(client.get("/feed.xml").content)
     assert root.findtext("./channel/item/title") == "Bell and formfeed"
@@ -363,7 +363,7 @@ def _lead_page(tmp_path: Path, html_body: str, text: str, summary: str) -> str:
     store = open_store(tmp_path / "lead.db")
     article = Article(title="Ferry resumes after storm", text=text, html=html_body,
                       summary=summary, source="Coast Post", section="world", lang="en")
-    store.insert_article(article)
+    store.put_article(article)
     with TestClient(make_app(store)) as client:
         page = client.get(f"/article/{article.id}").text
     store.close()

@@ -168,14 +168,19 @@ def sample_store(path: Path) -> tuple[SQLiteStore, dict[str, int]]:
     articles are flood_wire and flood_es (same story) then science and chips (other stories).
     """
     store = open_store(path)
-    ids = {name: store.insert_article(a) for name, a in sample_articles().items()}
-    story = store.create_story("Vellmar flood barrier holds back the storm tide")
-    for name in ("flood_en", "flood_es", "flood_wire"):
-        store.set_story(ids[name], story)
+    ids: dict[str, int] = {}
+    for name, article in sample_articles().items():
+        put = store.put_article(article)
+        assert put.id is not None
+        ids[name] = put.id
+    story = store.link(ids["flood_wire"], [], 10,
+                       new_story_title="Vellmar flood barrier holds back the storm tide")
+    assert story is not None
+    store.link(ids["flood_es"], [], 10, story_id=story)
     ids["story"] = story
-    store.set_similar(ids["flood_en"], [(ids["flood_wire"], 0.91), (ids["flood_es"], 0.87),
-                                        (ids["science"], 0.41), (ids["chips"], 0.33)])
-    store.set_similar(ids["chips"], [(ids["flood_en"], 0.33)])
+    store.link(ids["flood_en"], [(ids["flood_wire"], 0.91), (ids["flood_es"], 0.87),
+                                 (ids["science"], 0.41), (ids["chips"], 0.33)], 10,
+               story_id=story)
     return store, ids
 
 
@@ -195,5 +200,5 @@ def make_app(store: SQLiteStore, **settings: Any) -> Any:
     """create_app over `store` with a test Config (site name SITE_NAME)."""
     from newsdesk.web.app import create_app
 
-    config = Config(site_name=settings.pop("site_name", SITE_NAME), db=store.path, **settings)
+    config = Config(site_name=settings.pop("site_name", SITE_NAME), db=store.url, **settings)
     return create_app(store, config, sanitize=fallback_sanitizer())

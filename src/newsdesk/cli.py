@@ -79,6 +79,8 @@ def _finish(result: ImportResult) -> None:
              f"refused {len(result.refused)}"]
     if result.updated:
         parts.append(f"updated {result.updated}")
+    if result.finished:
+        parts.append(f"finished {result.finished} left unenriched by an earlier run")
     if result.subscribed:
         parts.append(f"feeds subscribed {result.subscribed}")
     _say(", ".join(parts))
@@ -99,7 +101,7 @@ def main_options(
 def init() -> None:
     """Create (or upgrade) the database."""
     store = _open()
-    _say(f"database ready: {store.path} ({', '.join(store.applied_migrations())})")
+    _say(f"database ready: {store.describe()} ({', '.join(store.applied_migrations())})")
 
 
 @app.command("import")
@@ -131,7 +133,7 @@ def demo(
                                        progress=advance)
     _say(f"demo corpus: imported {result.imported}, updated {result.updated} (article pages "
          f"completing their feed entries), duplicates {result.duplicates}, refused "
-         f"{len(result.refused)}; {store.count_articles()} articles in {store.path}")
+         f"{len(result.refused)}; {store.count_articles()} articles in {store.describe()}")
     for name, reason in result.refused:
         _say(f"refused: {name}: {reason}")
     if serve_after:
@@ -159,20 +161,19 @@ def serve(
 
 @app.command()
 def worker(
-    once: Annotated[bool, typer.Option(help="Refresh due feeds once and exit.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 60.0,
+    once: Annotated[bool, typer.Option(help="Do what is due once and exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds (SQLite).")] = 60.0,
 ) -> None:
-    """Refresh due feeds in a loop."""
-    import time
+    """Refresh due feeds, fetch pages, enrich articles: the background work.
 
-    pipeline = _pipeline(_open())
-    while True:
-        result = pipeline.refresh()
-        _say(f"worker: imported {result.imported}, duplicates {result.duplicates}, "
-                  f"failed feeds {len(result.refused)}")
-        if once:
-            return
-        time.sleep(interval)
+    On SQLite, one process does it all in rounds. On PostgreSQL, start as many workers as you
+    like, on one machine or several, each with `newsdesk --db postgresql://... worker`: they
+    share the work through a task queue (Procrastinate) in the same database; feeds are
+    scheduled every minute, failed tasks retried, a killed worker's task taken over.
+    """
+    from .worker import run_worker
+
+    run_worker(_open(), _config(), once=once, interval=interval, say=_say)
 
 
 @app.command("add-feed")
@@ -185,9 +186,11 @@ def add_feed(url: str) -> None:
 def refresh(all_: Annotated[bool, typer.Option("--all", help="Refresh every feed, due or not.")]
             = False) -> None:
     """Fetch subscribed feeds that are due, with conditional GET."""
+    from .tasks import refresh_due
+
     store = _open()
     with _progress("refreshing", len(store.feeds())) as advance:
-        result = _pipeline(store).refresh(all_feeds=all_, progress=advance)
+        result = refresh_due(_pipeline(store), every=all_, progress=advance)
     _finish(result)
 
 

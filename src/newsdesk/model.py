@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,8 @@ class Feed:
     last_checked: datetime | None = None
     last_error: str | None = None
     error_count: int = 0
+    next_check: datetime | None = None  # due again at this time (None: due now)
+    retry_at: datetime | None = None  # the host asked us (Retry-After) to wait until then
 
 
 @dataclass
@@ -99,6 +101,7 @@ class ImportResult:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (input name, reason)
     subscribed: int = 0
     article_ids: list[int] = field(default_factory=list)
+    finished: int = 0  # articles an earlier, interrupted run left not enriched, finished now
 
     def merge(self, other: ImportResult) -> None:
         self.imported += other.imported
@@ -106,4 +109,30 @@ class ImportResult:
         self.updated += other.updated
         self.refused.extend(other.refused)
         self.subscribed += other.subscribed
+        self.finished += other.finished
         self.article_ids.extend(other.article_ids)
+
+
+_PLAIN_FIELDS = ("title", "text", "html", "headings", "url", "external_id", "guid", "source",
+                 "byline", "lang", "section", "publisher_section", "description", "feed_id")
+_DATE_FIELDS = ("published", "fetched")
+
+
+def article_to_dict(article: Article) -> dict[str, Any]:
+    """What a task needs to carry an article not yet stored, as JSON-safe values (no
+    enrichment, no ids of the store)."""
+    out: dict[str, Any] = {name: getattr(article, name) for name in _PLAIN_FIELDS}
+    for name in _DATE_FIELDS:
+        value = getattr(article, name)
+        out[name] = value.isoformat() if value else None
+    return out
+
+
+def article_from_dict(data: dict[str, Any]) -> Article:
+    known = {f.name for f in fields(Article)}
+    values = {k: v for k, v in data.items() if k in known and k not in _DATE_FIELDS}
+    article = Article(**values)
+    for name in _DATE_FIELDS:
+        if data.get(name):
+            setattr(article, name, datetime.fromisoformat(data[name]))
+    return article

@@ -1,11 +1,14 @@
 """The pipeline, one function per step, each taking a Store:
 
-    ingest (files / feeds / URLs) -> normalise -> store (dedupe) -> enrich -> index -> stories
+    ingest (files / feeds / URLs) -> normalise -> store (dedupe) -> enrich -> link (similar, story)
 
-`import_paths`, `add_feed`, `refresh` and `fetch_url` gather articles; `store_articles` dedupes
-and stores them; `enrich_articles` fills language, embedding, section, summary, entities and key
-facts, links similar articles and assigns stories. Refusals are collected, never raised, so one
-bad input never stops a batch.
+`import_paths`, `add_feed` and `fetch_url` gather articles; `store_articles` dedupes and stores
+them (Store.put_article, one transaction each); `enrich_articles` fills language, embedding,
+section, summary, entities and key facts, then links similar articles and the story
+(Store.link). An article is "done" only once linked: `finish_interrupted` takes over articles a
+crashed or killed run left half-done (their lease ran out) and finishes them. Feed refreshes
+are tasks (tasks.py). Refusals are collected, never raised, so one bad input never stops a
+batch.
 """
 
 from __future__ import annotations
@@ -16,17 +19,14 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .config import Config
 from .errors import ExtractionError, InputError, NewsdeskError, ParseError
-from .index.vectors import VectorIndex
 from .model import Article, Feed, ImportResult
-from .store import Store
+from .store import FeedOutcome, Store
 
 if TYPE_CHECKING:
     from .ingest.fetch import Fetcher
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 100  # articles stored and enriched together
+LEASE_SECONDS = 600.0  # an article stored but not done is left to its process this long
 FULL_TEXT_BELOW = 600  # characters: a feed entry shorter than this is a summary, not the article
 Progress = Callable[[int], None]  # called with how many inputs were just handled
 
@@ -49,7 +50,7 @@ class Timings:
 
 
 class Pipeline:
-    """Holds what the steps share: the store, settings, the embedder and the vector index."""
+    """Holds what the steps share: the store, settings and the embedder (no other state)."""
 
     def __init__(self, store: Store, config: Config | None = None) -> None:
         from .enrich.embed import get_embedder
@@ -57,8 +58,7 @@ class Pipeline:
         self.store = store
         self.config = config or Config()
         self.embedder = get_embedder(self.config.embedder)
-        self._index: VectorIndex | None = None
-        # one Fetcher per pipeline keeps per-host delays, robots.txt and Retry-After state
+        # one Fetcher per pipeline spaces requests per host and caches robots.txt
         self._fetch: Fetcher | None = None
         self.timings = Timings()
 
@@ -66,13 +66,6 @@ class Pipeline:
         if self._fetch is not None:
             self._fetch.close()
             self._fetch = None
-
-    @property
-    def index(self) -> VectorIndex:
-        if self._index is None:
-            ids, matrix = self.store.embeddings()
-            self._index = VectorIndex.from_store_embeddings(ids, matrix, self.embedder.dim)
-        return self._index
 
     # -- ingest: local files ----------------------------------------------------------------
 
@@ -100,11 +93,12 @@ class Pipeline:
                 else:
                     pending.extend(self._read_file(item, result))
                 if len(pending) >= BATCH:
-                    self._store_and_enrich(pending, result)
+                    self.store_and_enrich(pending, result)
                     pending = []
                 if progress:
                     progress(1)
-        self._store_and_enrich(pending, result)
+        self.store_and_enrich(pending, result)
+        self.finish_interrupted(result)
         return result
 
     def _take_extracted(self, got: tuple[str, Any, dict[str, float]], path: Path,
@@ -140,7 +134,7 @@ class Pipeline:
                 return self._subscribe_opml(data, name, result)
             if kind == "sitemap":
                 return self._sitemap_articles(data, name, result)
-            return self._feed_entries(data, name, None)
+            return self.feed_entries(data, name, None)
         except InputError as exc:
             result.refused.append((exc.name, exc.reason))
         except NewsdeskError as exc:
@@ -159,7 +153,7 @@ class Pipeline:
             self.timings.add("extract", start)
         return article
 
-    def _feed_entries(self, data: bytes, name: str, base_url: str | None) -> list[Article]:
+    def feed_entries(self, data: bytes, name: str, base_url: str | None) -> list[Article]:
         from .ingest.feeds import parse_feed
 
         parsed = parse_feed(data, name, base_url=base_url)
@@ -191,7 +185,7 @@ class Pipeline:
 
     # -- ingest: over HTTP ------------------------------------------------------------------
 
-    def _fetcher(self) -> Fetcher:
+    def fetcher(self) -> Fetcher:
         from .ingest.fetch import Fetcher
 
         if self._fetch is None:
@@ -203,7 +197,7 @@ class Pipeline:
         from .errors import FetchError
 
         try:
-            got = self._fetcher().fetch(url, check_robots=True)
+            got = self.fetcher().fetch(url, check_robots=True)
         except FetchError as exc:
             raise InputError(url, exc.reason) from exc
         return self._extract(got.body, got.url, url)
@@ -215,7 +209,8 @@ class Pipeline:
         except InputError as exc:
             result.refused.append((exc.name, exc.reason))
             return result
-        self._store_and_enrich([article], result)
+        self.store_and_enrich([article], result)
+        self.finish_interrupted(result)
         return result
 
     def add_feed(self, url: str) -> ImportResult:
@@ -225,7 +220,7 @@ class Pipeline:
         from .ingest.urls import canonical_url
 
         result = ImportResult()
-        fetcher = self._fetcher()
+        fetcher = self.fetcher()
         try:
             got = fetcher.fetch(url)
             if _looks_html(got.body):
@@ -240,81 +235,53 @@ class Pipeline:
         except InputError as exc:
             result.refused.append((exc.name, exc.reason))
             return result
-        feed = Feed(url=canonical_url(got.url), title=parsed.title, site_url=parsed.site_url,
-                    etag=got.etag, last_modified=got.last_modified,
-                    last_checked=datetime.now(UTC))
-        _, created = self.store.add_feed(feed)
-        self.store.update_feed(feed)
+        feed = Feed(url=canonical_url(got.url), title=parsed.title, site_url=parsed.site_url)
+        feed_id, created = self.store.add_feed(feed)
+        now = datetime.now(UTC)
+        self.store.record_feed_outcome(feed_id, FeedOutcome(
+            checked=now, next_check=now + timedelta(minutes=self.config.refresh_minutes),
+            etag=got.etag, last_modified=got.last_modified, title=parsed.title,
+            site_url=parsed.site_url))
         result.subscribed += int(created)
         for entry in parsed.entries:
             entry.feed_id = feed.id
-        self._store_and_enrich(self.complete_entries(parsed.entries, result), result)
+        self.store_and_enrich(self.complete_entries(parsed.entries), result)
         return result
 
-    def complete_entries(self, entries: list[Article], result: ImportResult) -> list[Article]:
-        """Fetch the page of each new entry whose feed carries only a summary.
+    def wants_page(self, entry: Article) -> bool:
+        """A new entry (not stored, not deleted) whose feed carries only a summary, when full
+        text is wanted."""
+        if not self.config.fetch_full_text or not entry.url:
+            return False
+        feed_text = entry.text or re.sub(r"<[^>]+>", " ", entry.html or "")
+        return (len(feed_text.strip()) < FULL_TEXT_BELOW
+                and self.store.find_duplicate(entry) is None
+                and not self.store.is_tombstoned(entry))
 
-        Only entries not already stored (nor deleted) are fetched, politely (robots.txt,
-        per-host delay). When the page cannot be fetched or extracted, the feed's text stays.
-        """
-        if not self.config.fetch_full_text:
-            return entries
+    def complete_entries(self, entries: list[Article]) -> list[Article]:
+        """Each entry that wants its page, completed with it, politely (robots.txt, per-host
+        delay). When the page cannot be fetched or extracted, the feed's text stays."""
         out = []
         for entry in entries:
-            feed_text = entry.text or re.sub(r"<[^>]+>", " ", entry.html or "")
-            if (entry.url and len(feed_text.strip()) < FULL_TEXT_BELOW
-                    and self.store.find_duplicate(entry) is None
-                    and not self.store.is_tombstoned(entry)):
+            if self.wants_page(entry):
+                assert entry.url is not None
                 try:
-                    page = self.fetch_article(entry.url)
+                    entry = with_page(entry, self.fetch_article(entry.url))
                 except InputError as exc:
                     log.warning("full text of %s not fetched: %s", entry.url, exc.reason)
-                else:
-                    entry = _with_page(entry, page)
             out.append(entry)
         return out
 
-    def refresh(self, all_feeds: bool = False, progress: Progress | None = None) -> ImportResult:
-        """Fetch subscribed feeds that are due (all with `all_feeds`) with conditional GET."""
-        from .errors import FetchError
-
-        result = ImportResult()
-        now = datetime.now(UTC)
-        due_after = self.config.refresh_minutes * 60
-        fetcher = self._fetcher()
-        for feed in self.store.feeds():
-            if progress:
-                progress(1)
-            if not all_feeds and feed.last_checked is not None and (
-                    now - feed.last_checked).total_seconds() < due_after:
-                continue
-            feed.last_checked = now
-            try:
-                got = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-                if not got.not_modified:
-                    entries = self._feed_entries(got.body, feed.url, got.url)
-                    for entry in entries:
-                        entry.feed_id = feed.id
-                    self._store_and_enrich(self.complete_entries(entries, result), result)
-                    feed.etag, feed.last_modified = got.etag, got.last_modified
-                feed.last_error, feed.error_count = None, 0
-            except (FetchError, InputError) as exc:
-                reason = getattr(exc, "reason", str(exc))
-                feed.last_error, feed.error_count = reason, feed.error_count + 1
-                result.refused.append((feed.url, reason))
-            self.store.update_feed(feed)
-        return result
-
     # -- store ------------------------------------------------------------------------------
 
-    def _store_and_enrich(self, articles: list[Article], result: ImportResult) -> None:
+    def store_and_enrich(self, articles: list[Article], result: ImportResult) -> None:
         if not articles:
             return
         to_enrich = self.store_articles(articles, result)
         self.enrich_articles(to_enrich)
 
     def store_articles(self, articles: Iterable[Article], result: ImportResult) -> list[Article]:
-        """Normalise, dedupe and store; returns the articles that need enriching."""
+        """Normalise, dedupe and store; returns the articles this process must now enrich."""
         start = time.perf_counter()
         out: dict[int, Article] = {}  # by id: a page merged into its feed entry is enriched once
         for article in articles:
@@ -326,74 +293,70 @@ class Pipeline:
             except InputError as exc:
                 result.refused.append((name if exc.name == "article" else exc.name, exc.reason))
                 continue
-            if self.store.is_tombstoned(article):
+            put = self.store.put_article(article, lease_seconds=LEASE_SECONDS)
+            if put.outcome in ("duplicate", "tombstoned"):
                 result.duplicates += 1
                 continue
-            existing_id = self.store.find_duplicate(article)
-            if existing_id is not None:
-                existing = self.store.get_article(existing_id)
-                if existing is not None and _richer(article, existing):
-                    merged = _merge(existing, article)
-                    self.store.update_article(merged)
-                    assert merged.id is not None
-                    out[merged.id] = merged
-                    result.updated += 1
-                else:
-                    result.duplicates += 1
-                continue
-            self.store.insert_article(article)
-            result.imported += 1
-            assert article.id is not None
-            result.article_ids.append(article.id)
-            out[article.id] = article
+            assert put.id is not None and put.article is not None
+            if put.outcome == "updated":
+                result.updated += 1
+            else:
+                result.imported += 1
+                result.article_ids.append(put.id)
+            out[put.id] = put.article
         self.timings.add("store", start)
         return list(out.values())
 
-    # -- enrich, index, link ----------------------------------------------------------------
+    # -- enrich, link -----------------------------------------------------------------------
 
-    def enrich_articles(self, articles: list[Article]) -> None:
-        """Prepare what is not prepared yet (enrich/prepare.py), then store, link and cluster."""
+    def enrich_articles(self, articles: list[Article]) -> int:
+        """Prepare what is not prepared yet (enrich/prepare.py), save it, then link each
+        article (similar list and story) in arrival order. Returns how many were finished;
+        an article deleted meanwhile by another process is skipped."""
         from .enrich.prepare import is_prepared, prepare_articles
-        from .stories.cluster import assign_story
 
         if not articles:
-            return
+            return 0
         todo = [a for a in articles if not is_prepared(a)]
         for stage, seconds in prepare_articles(todo, self.embedder).items():
             self.timings.seconds[stage] = self.timings.seconds.get(stage, 0.0) + seconds
 
         start = time.perf_counter()
-        for a in todo:  # the others were stored already prepared
-            self.store.update_article(a)
+        # articles prepared in worker processes were stored with their enrichment already
+        fresh = {id(a) for a in todo}
+        alive = [a for a in articles if id(a) not in fresh or self.store.save_enrichment(a)]
         self.timings.add("store", start)
 
         start = time.perf_counter()
-        ids = [a.id for a in articles if a.id is not None]
-        self.index.add(ids, np.vstack([a.embedding for a in articles]))
-        self._link_similar(articles)
-        for a in sorted(articles, key=_date_key):
-            assign_story(self.store, self.index, a, self.config.story_threshold)
+        done = sum(1 for a in sorted(alive, key=_date_key) if self.link_article(a))
         self.timings.add("index", start)
+        return done
 
-    def _link_similar(self, articles: list[Article]) -> None:
+    def link_article(self, article: Article) -> bool:
+        """Its similar list and story, written in one unit of work; False if it is gone."""
+        from .stories.cluster import choose_story
+
+        assert article.id is not None and article.embedding is not None
         k = self.config.similar_count
-        batch = {a.id for a in articles}
-        touched: dict[int, list[tuple[int, float]]] = {}
-        for a in articles:
-            assert a.id is not None
-            hits = self.index.search(a.embedding, k, exclude=a.id)
-            self.store.set_similar(a.id, hits)
-            # an older article may now have `a` among its nearest: merge it into its list
-            for other_id, score in hits:
-                if other_id in batch:
-                    continue
-                links = touched.get(other_id) or self.store.similar_ids(other_id, k)
-                if len(links) < k or score > links[-1][1]:
-                    links = sorted([*[(i, s) for i, s in links if i != a.id], (a.id, score)],
-                                   key=lambda pair: -pair[1])[:k]
-                touched[other_id] = links
-        for other_id, links in touched.items():
-            self.store.set_similar(other_id, links)
+        hits = self.store.nearest(article.embedding, k, exclude=article.id)
+        story = choose_story(self.store, article, self.config.story_threshold)
+        story_id = self.store.link(article.id, hits, k, story_id=story,
+                                   new_story_title=article.title)
+        article.story_id = story_id
+        return story_id is not None
+
+    def finish_interrupted(self, result: ImportResult | None = None, limit: int = 0) -> int:
+        """Enrich and link articles left not done by a crash, a kill or a model error (their
+        lease has run out), in batches; `limit` > 0 stops after about that many."""
+        finished = 0
+        while not limit or finished < limit:
+            batch = self.store.claim_unenriched(BATCH, lease_seconds=LEASE_SECONDS)
+            if not batch:
+                break
+            finished += self.enrich_articles(batch)
+        if result is not None:
+            result.finished += finished
+        return finished
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -434,7 +397,7 @@ def _looks_heading(paragraph: str) -> bool:
             and len(paragraph.split()) <= 10 and paragraph[0].isupper())
 
 
-def _with_page(entry: Article, page: Article) -> Article:
+def with_page(entry: Article, page: Article) -> Article:
     """A feed entry completed with its page's text, keeping the feed's ids and dates."""
     page.url = entry.url or page.url
     page.guid, page.feed_id, page.external_id = entry.guid, entry.feed_id, entry.external_id
@@ -445,24 +408,6 @@ def _with_page(entry: Article, page: Article) -> Article:
     page.description = page.description or entry.description
     page.title = page.title or entry.title
     return page
-
-
-def _richer(new: Article, old: Article) -> bool:
-    """A full page arriving after its feed summary (or the reverse) keeps the longer text."""
-    return len(new.text) > 1.3 * len(old.text) + 200
-
-
-def _merge(old: Article, new: Article) -> Article:
-    for name in ("text", "html", "headings", "byline", "published", "publisher_section",
-                 "description", "source", "url", "lang"):
-        value = getattr(new, name)
-        if value and (name in ("text", "html", "headings") or not getattr(old, name)):
-            setattr(old, name, value)
-    if new.title and len(new.title) >= 8:
-        old.title = new.title
-    old.content_hash = new.content_hash
-    old.embedding, old.summary = None, ""  # new text: prepare it again
-    return old
 
 
 def _date_key(article: Article) -> tuple[float, int]:

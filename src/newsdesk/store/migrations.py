@@ -1,7 +1,8 @@
 """Schema migrations for the SQLite store, as an ordered list of functions.
 
-Each migration runs once, inside a transaction, and is recorded by name in the
-`migrations` table. Append new migrations at the end; never edit or reorder applied ones.
+Each migration runs inside one transaction together with the row that records it in the
+`migrations` table: a failure leaves neither the change nor the record. Append new migrations
+at the end; never edit or reorder applied ones.
 """
 
 from __future__ import annotations
@@ -13,8 +14,20 @@ from datetime import UTC, datetime
 Migration = Callable[[sqlite3.Connection], None]
 
 
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run a script statement by statement (executescript would commit half-way)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement.strip()[:60]}")
+
+
 def m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
+    run_script(db,
         """
         CREATE TABLE feeds (
             id INTEGER PRIMARY KEY,
@@ -106,27 +119,143 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+_FTS_TRIGGERS = """
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, summary, text)
+        VALUES (new.id, new.title, new.summary, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, text)
+        VALUES ('delete', old.id, old.title, old.summary, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, summary, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, text)
+        VALUES ('delete', old.id, old.title, old.summary, old.text);
+        INSERT INTO articles_fts(rowid, title, summary, text)
+        VALUES (new.id, new.title, new.summary, new.text);
+    END;
+"""
+
+
+def m002_ids_leases_feed_state(db: sqlite3.Connection) -> None:
+    """Ids never reused (AUTOINCREMENT), enrichment leases, feed scheduling, a vector log.
+
+    `enriched` now means done: enriched and linked. The articles table is rebuilt (SQLite
+    cannot add AUTOINCREMENT in place); foreign keys are off while this runs (see apply).
+    """
+    run_script(db, """
+        CREATE TABLE articles_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            external_id TEXT,
+            url TEXT,
+            guid TEXT,
+            content_hash TEXT,
+            feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+            story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL,
+            source TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            byline TEXT,
+            published TEXT,
+            fetched TEXT NOT NULL,
+            lang TEXT,
+            section TEXT,
+            publisher_section TEXT,
+            description TEXT,
+            text TEXT NOT NULL DEFAULT '',
+            html TEXT NOT NULL DEFAULT '',
+            headings TEXT NOT NULL DEFAULT '[]',
+            summary TEXT NOT NULL DEFAULT '',
+            key_facts TEXT NOT NULL DEFAULT '[]',
+            entities TEXT NOT NULL DEFAULT '[]',
+            embedding BLOB,
+            enriched INTEGER NOT NULL DEFAULT 0,
+            lease_until TEXT,
+            lease_owner TEXT
+        );
+        INSERT INTO articles_new (id, external_id, url, guid, content_hash, feed_id, story_id,
+            source, title, byline, published, fetched, lang, section, publisher_section,
+            description, text, html, headings, summary, key_facts, entities, embedding, enriched)
+        SELECT id, external_id, url, guid, content_hash, feed_id, story_id, source, title,
+            byline, published, fetched, lang, section, publisher_section, description, text,
+            html, headings, summary, key_facts, entities, embedding,
+            CASE WHEN enriched = 1 AND embedding IS NOT NULL AND story_id IS NOT NULL
+                 THEN 1 ELSE 0 END
+        FROM articles;
+        DROP TABLE articles;
+        ALTER TABLE articles_new RENAME TO articles;
+        CREATE UNIQUE INDEX articles_url ON articles(url) WHERE url IS NOT NULL;
+        CREATE INDEX articles_guid ON articles(guid) WHERE guid IS NOT NULL;
+        CREATE INDEX articles_hash ON articles(content_hash);
+        CREATE INDEX articles_external ON articles(external_id) WHERE external_id IS NOT NULL;
+        CREATE INDEX articles_section_date ON articles(section, published);
+        CREATE INDEX articles_date ON articles(published);
+        CREATE INDEX articles_story ON articles(story_id);
+        CREATE INDEX articles_todo ON articles(enriched) WHERE enriched = 0;
+
+        CREATE TABLE stories_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            title TEXT NOT NULL,
+            created TEXT NOT NULL
+        );
+        INSERT INTO stories_new SELECT id, title, created FROM stories;
+        DROP TABLE stories;
+        ALTER TABLE stories_new RENAME TO stories;
+
+        ALTER TABLE tombstones ADD COLUMN article_id INTEGER;
+        CREATE INDEX tombstones_external ON tombstones(external_id);
+        ALTER TABLE feeds ADD COLUMN next_check TEXT;
+        ALTER TABLE feeds ADD COLUMN retry_at TEXT;
+        ALTER TABLE feeds ADD COLUMN claimed_until TEXT;
+        ALTER TABLE feeds ADD COLUMN claimed_by TEXT;
+
+        -- every change of an embedding (saved or deleted), so each process can bring its
+        -- in-memory copy of the vectors up to date with what the others did
+        CREATE TABLE vector_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL
+        );
+        INSERT INTO vector_log(article_id) SELECT id FROM articles WHERE embedding IS NOT NULL;
+    """)
+    run_script(db, _FTS_TRIGGERS)
+    run_script(db, "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
+    ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
 ]
 
 
 def apply(db: sqlite3.Connection) -> list[str]:
-    """Apply the migrations not yet recorded; return the names applied."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)"
-    )
-    done = {row[0] for row in db.execute("SELECT name FROM migrations")}
+    """Apply the migrations not yet recorded, each in its own transaction; return their names.
+
+    `db` must be in autocommit mode (isolation_level=None). BEGIN IMMEDIATE takes the write
+    lock before reading what is applied, so two processes opening a new database at once
+    do not both run a migration.
+    """
     applied = []
-    for name, fn in MIGRATIONS:
-        if name in done:
-            continue
-        # executescript commits implicitly, so each migration is recorded right after it runs
-        fn(db)
-        db.execute(
-            "INSERT INTO migrations(name, applied) VALUES (?, ?)",
-            (name, datetime.now(UTC).isoformat()),
-        )
-        db.commit()
-        applied.append(name)
+    db.execute("PRAGMA foreign_keys=OFF")  # a table rebuild must not cascade; no-op in a txn
+    try:
+        for name, fn in MIGRATIONS:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("CREATE TABLE IF NOT EXISTS migrations "
+                           "(name TEXT PRIMARY KEY, applied TEXT NOT NULL)")
+                if db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+                    db.execute("COMMIT")
+                    continue
+                fn(db)
+                problems = db.execute("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise sqlite3.IntegrityError(f"migration {name} broke {len(problems)} "
+                                                 "foreign keys")
+                db.execute("INSERT INTO migrations(name, applied) VALUES (?, ?)",
+                           (name, datetime.now(UTC).isoformat()))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            applied.append(name)
+    finally:
+        db.execute("PRAGMA foreign_keys=ON")
     return applied

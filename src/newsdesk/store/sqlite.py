@@ -1,7 +1,9 @@
-"""The SQLite store: articles, feeds, stories, similar links, tombstones and full-text search.
+"""The SQLite engine of the storage contract (base.py): one file, WAL, FTS5.
 
-One connection in WAL mode guarded by a lock: reads and writes go through it one at a time,
-which is plenty for a single machine; PostgreSQL is the backend for several workers.
+Each unit of work is one `BEGIN IMMEDIATE` transaction: the write lock is taken before the
+first read, so a duplicate check and the insert it guards cannot interleave with another
+process's. Other processes wait for the lock (busy timeout) rather than fail. Within a process
+one connection is shared by threads under a lock. Every sqlite3 error leaves as a StoreError.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +22,17 @@ import numpy as np
 
 from ..errors import StoreError
 from ..model import Article, Entity, Feed, Story
-from . import migrations
+from . import leases, merge, migrations
+from .base import FeedOutcome, Put
+from .vectors import VectorCache
 
 _ARTICLE_COLUMNS = (
     "external_id", "url", "guid", "content_hash", "feed_id", "story_id", "source", "title",
     "byline", "published", "fetched", "lang", "section", "publisher_section", "description",
-    "text", "html", "headings", "summary", "key_facts", "entities", "embedding", "enriched",
+    "text", "html", "headings", "summary", "key_facts", "entities", "embedding",
 )
+_DEDUPE_KEYS = ("url", "guid", "external_id", "content_hash")
+BUSY_TIMEOUT = 60.0  # seconds a writer waits for another process's transaction
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -33,11 +40,15 @@ def _iso(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _vec_blob(vec: Any) -> bytes | None:
@@ -56,24 +67,32 @@ def _fts_query(query: str) -> str:
     return " ".join(quoted)
 
 
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
 class SQLiteStore:
-    """Storage behind one class. Open with `SQLiteStore(path)`; `":memory:"` works for tests."""
+    """The SQLite engine. `SQLiteStore(path)`; `":memory:"` works for one-process use."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
+        self.url = str(path)
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self._db = sqlite3.connect(self.url, check_same_thread=False, timeout=BUSY_TIMEOUT,
+                                       isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+            raise StoreError(f"{self.url}: cannot open database: {exc}") from exc
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._vectors = VectorCache()
+        self._holder = leases.holder()
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             migrations.apply(self._db)
+            self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a usable newsdesk database: {exc}") from exc
+            self._db.close()
+            raise StoreError(f"{self.url}: not a usable newsdesk database: {exc}") from exc
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -87,75 +106,189 @@ class SQLiteStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def describe(self) -> str:
+        return f"SQLite {self.url}"
+
     def _q(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.url}: {exc}") from exc
 
-    def _w(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, the write lock taken up front."""
         with self._lock:
-            cur = self._db.execute(sql, params)
-            self._db.commit()
-            return cur
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.url}: cannot start a transaction: {exc}") from exc
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"{self.url}: {exc}") from exc
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self._q("SELECT name FROM migrations ORDER BY name")]
 
-    # -- articles ---------------------------------------------------------------------------
+    def check(self) -> list[str]:
+        problems = [str(r[0]) for r in self._q("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"foreign key: {tuple(r)}" for r in self._q("PRAGMA foreign_key_check")]
+        return problems
 
-    def find_duplicate(self, article: Article) -> int | None:
-        """Id of a stored article that is the same as `article` (URL, guid, id or content)."""
-        checks = (
-            ("url", article.url),
-            ("guid", article.guid),
-            ("external_id", article.external_id),
-            ("content_hash", article.content_hash),
-        )
-        for column, value in checks:
-            if value:
-                rows = self._q(f"SELECT id FROM articles WHERE {column} = ? LIMIT 1", (value,))
-                if rows:
-                    return int(rows[0][0])
-        return None
-
-    def is_tombstoned(self, article: Article) -> bool:
-        for column, value in (
-            ("url", article.url),
-            ("guid", article.guid),
-            ("external_id", article.external_id),
-            ("content_hash", article.content_hash),
-        ):
-            if value and self._q(f"SELECT 1 FROM tombstones WHERE {column} = ? LIMIT 1", (value,)):
-                return True
-        return False
+    # -- articles: units of work ------------------------------------------------------------
 
     def _row_values(self, a: Article) -> list[Any]:
         return [
             a.external_id, a.url, a.guid, a.content_hash, a.feed_id, a.story_id, a.source,
-            a.title, a.byline, _iso(a.published), _iso(a.fetched or datetime.now(UTC)), a.lang,
+            a.title, a.byline, _iso(a.published), _iso(a.fetched or _now()), a.lang,
             a.section, a.publisher_section, a.description, a.text, a.html,
             json.dumps(a.headings, ensure_ascii=False), a.summary,
             json.dumps(a.key_facts, ensure_ascii=False),
             json.dumps([e.as_dict() for e in a.entities], ensure_ascii=False),
-            _vec_blob(a.embedding), 1 if a.summary else 0,
+            _vec_blob(a.embedding),
         ]
 
-    def insert_article(self, article: Article) -> int:
-        cols = ", ".join(_ARTICLE_COLUMNS)
-        marks = ", ".join("?" for _ in _ARTICLE_COLUMNS)
-        try:
-            cur = self._w(f"INSERT INTO articles ({cols}) VALUES ({marks})",
-                          self._row_values(article))
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"{article.url or article.title}: cannot store: {exc}") from exc
-        article.id = int(cur.lastrowid or 0)
-        return article.id
+    @staticmethod
+    def _find(db: sqlite3.Connection, table: str, article: Article) -> int | None:
+        for column in _DEDUPE_KEYS:
+            value = getattr(article, column)
+            if value:
+                row = db.execute(f"SELECT id FROM {table} WHERE {column} = ? LIMIT 1",
+                                 (value,)).fetchone()
+                if row:
+                    return int(row[0])
+        return None
 
-    def update_article(self, article: Article) -> None:
+    def put_article(self, article: Article, lease_seconds: float = 300.0) -> Put:
+        lease = _iso(_now() + timedelta(seconds=lease_seconds))
+        with self._tx() as db:
+            if self._find(db, "tombstones", article) is not None:
+                return Put("tombstoned")
+            existing_id = self._find(db, "articles", article)
+            if existing_id is not None:
+                row = db.execute("SELECT * FROM articles WHERE id = ?", (existing_id,)).fetchone()
+                existing = self._article(row)
+                if not merge.is_richer(article, existing):
+                    return Put("duplicate", existing_id)
+                merged = merge.merge(existing, article)
+                sets = ", ".join(f"{c} = ?" for c in _ARTICLE_COLUMNS)
+                db.execute(f"UPDATE articles SET {sets}, enriched = 0, lease_until = ?, "
+                           "lease_owner = ? WHERE id = ?",
+                           [*self._row_values(merged), lease, self._holder, existing_id])
+                db.execute("INSERT INTO vector_log(article_id) VALUES (?)", (existing_id,))
+                return Put("updated", existing_id, merged)
+            cols = ", ".join(_ARTICLE_COLUMNS)
+            cur = db.execute(
+                f"INSERT INTO articles ({cols}, enriched, lease_until, lease_owner) "
+                f"VALUES ({_marks(list(_ARTICLE_COLUMNS))}, 0, ?, ?)",
+                [*self._row_values(article), lease, self._holder])
+            article.id = int(cur.lastrowid or 0)
+            if article.embedding is not None:
+                db.execute("INSERT INTO vector_log(article_id) VALUES (?)", (article.id,))
+            return Put("inserted", article.id, article)
+
+    def save_enrichment(self, article: Article) -> bool:
         if article.id is None:
-            raise StoreError("update_article needs an article with an id")
-        sets = ", ".join(f"{c} = ?" for c in _ARTICLE_COLUMNS)
-        self._w(f"UPDATE articles SET {sets} WHERE id = ?",
-                [*self._row_values(article), article.id])
+            raise StoreError("save_enrichment needs a stored article")
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE articles SET lang = ?, section = ?, summary = ?, key_facts = ?, "
+                "entities = ?, embedding = ? WHERE id = ?",
+                (article.lang, article.section, article.summary,
+                 json.dumps(article.key_facts, ensure_ascii=False),
+                 json.dumps([e.as_dict() for e in article.entities], ensure_ascii=False),
+                 _vec_blob(article.embedding), article.id))
+            if cur.rowcount == 0:
+                return False
+            db.execute("INSERT INTO vector_log(article_id) VALUES (?)", (article.id,))
+        return True
+
+    def link(self, article_id: int, similar: list[tuple[int, float]], keep: int,
+             story_id: int | None = None, new_story_title: str | None = None) -> int | None:
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
+                return None
+            db.execute("DELETE FROM similar WHERE article_id = ?", (article_id,))
+            for other, score in similar[:keep]:
+                if other == article_id:
+                    continue
+                db.execute("INSERT INTO similar(article_id, other_id, score) "
+                           "SELECT ?, id, ? FROM articles WHERE id = ?",
+                           (article_id, float(score), other))
+                # the other article may now count this one among its nearest
+                db.execute("INSERT INTO similar(article_id, other_id, score) "
+                           "SELECT id, ?, ? FROM articles WHERE id = ? "
+                           "ON CONFLICT(article_id, other_id) DO UPDATE SET score = excluded.score",
+                           (article_id, float(score), other))
+                db.execute("DELETE FROM similar WHERE article_id = ? AND other_id NOT IN "
+                           "(SELECT other_id FROM similar WHERE article_id = ? "
+                           "ORDER BY score DESC, other_id LIMIT ?)", (other, other, keep))
+            if story_id is not None and db.execute(
+                    "SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is None:
+                story_id = None
+            if story_id is None and new_story_title is not None:
+                cur = db.execute("INSERT INTO stories(title, created) VALUES (?, ?)",
+                                 (new_story_title, _iso(_now())))
+                story_id = int(cur.lastrowid or 0)
+            db.execute("UPDATE articles SET story_id = COALESCE(?, story_id), enriched = 1, "
+                       "lease_until = NULL, lease_owner = NULL WHERE id = ?",
+                       (story_id, article_id))
+            row = db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def claim_unenriched(self, limit: int, lease_seconds: float = 300.0) -> list[Article]:
+        """Articles not done whose lease ran out or whose holder died, leased to us."""
+        now = _iso(_now())
+        with self._tx() as db:
+            holders = [r[0] for r in db.execute(
+                "SELECT DISTINCT lease_owner FROM articles WHERE enriched = 0 AND "
+                "lease_until >= ?", (now,))]
+            dead = [h for h in holders if leases.is_dead(h)]
+            rows = db.execute(
+                "SELECT * FROM articles WHERE enriched = 0 AND (lease_until IS NULL OR "
+                f"lease_until < ? OR lease_owner IN ({_marks(dead)})) ORDER BY id LIMIT ?",
+                (now, *dead, limit)).fetchall()
+            ids = [int(r["id"]) for r in rows]
+            if ids:
+                db.execute(f"UPDATE articles SET lease_until = ?, lease_owner = ? "
+                           f"WHERE id IN ({_marks(ids)})",
+                           [_iso(_now() + timedelta(seconds=lease_seconds)), self._holder, *ids])
+        return [self._article(r) for r in rows]
+
+    def count_unenriched(self) -> int:
+        return int(self._q("SELECT COUNT(*) FROM articles WHERE enriched = 0")[0][0])
+
+    def delete_article(self, article_id: int) -> bool:
+        """Delete an article and leave a tombstone so a refresh does not bring it back."""
+        with self._tx() as db:
+            row = db.execute("SELECT url, guid, content_hash, external_id FROM articles "
+                             "WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                return False
+            db.execute("INSERT INTO tombstones(url, guid, content_hash, external_id, article_id, "
+                       "deleted) VALUES (?, ?, ?, ?, ?, ?)",
+                       (*tuple(row), article_id, _iso(_now())))
+            db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            db.execute("INSERT INTO vector_log(article_id) VALUES (?)", (article_id,))
+        return True
+
+    # -- articles: reads --------------------------------------------------------------------
+
+    def find_duplicate(self, article: Article) -> int | None:
+        """Id of a stored article that is the same as `article` (URL, guid, id or content)."""
+        with self._lock:
+            return self._find(self._db, "articles", article)
+
+    def is_tombstoned(self, article: Article) -> bool:
+        with self._lock:
+            return self._find(self._db, "tombstones", article) is not None
 
     def _article(self, row: sqlite3.Row) -> Article:
         emb = row["embedding"]
@@ -169,7 +302,7 @@ class SQLiteStore:
             headings=json.loads(row["headings"]), summary=row["summary"],
             key_facts=json.loads(row["key_facts"]),
             entities=[Entity(e["text"], e["type"]) for e in json.loads(row["entities"])],
-            embedding=np.frombuffer(emb, dtype=np.float32) if emb else None,
+            embedding=np.frombuffer(emb, dtype=np.float32).copy() if emb else None,
         )
 
     def get_article(self, article_id: int) -> Article | None:
@@ -179,9 +312,8 @@ class SQLiteStore:
     def get_articles(self, ids: list[int]) -> list[Article]:
         if not ids:
             return []
-        marks = ", ".join("?" for _ in ids)
         by_id = {r["id"]: self._article(r)
-                 for r in self._q(f"SELECT * FROM articles WHERE id IN ({marks})", ids)}
+                 for r in self._q(f"SELECT * FROM articles WHERE id IN ({_marks(ids)})", ids)}
         return [by_id[i] for i in ids if i in by_id]
 
     def articles(self, section: str | None = None, limit: int = 50, offset: int = 0,
@@ -232,46 +364,56 @@ class SQLiteStore:
                        "GROUP BY section ORDER BY COUNT(*) DESC")
         return {r[0]: int(r[1]) for r in rows}
 
-    def unenriched_ids(self) -> list[int]:
-        rows = self._q("SELECT id FROM articles WHERE enriched = 0 ORDER BY id")
-        return [int(r[0]) for r in rows]
+    def find_by_external_id(self, external_id: str) -> int | None:
+        rows = self._q("SELECT id FROM articles WHERE external_id = ? LIMIT 1", (external_id,))
+        return int(rows[0][0]) if rows else None
 
-    def delete_article(self, article_id: int) -> bool:
-        """Delete an article and leave a tombstone so a refresh does not bring it back."""
+    def public_ids(self, ids: list[int]) -> dict[int, str]:
+        """The id each article is known by outside: its external id, else its number."""
+        if not ids:
+            return {}
+        rows = self._q(f"SELECT id, external_id FROM articles WHERE id IN ({_marks(ids)})", ids)
+        return {int(r[0]): r[1] or str(r[0]) for r in rows}
+
+    # -- vectors, similar, stories ----------------------------------------------------------
+
+    def _sync_vectors(self) -> None:
+        """Apply the vector_log entries this process has not seen (its own and others')."""
+        cache = self._vectors
+        if cache.seq == 0:
+            top = self._q("SELECT COALESCE(MAX(seq), 0) FROM vector_log")[0][0]
+            for r in self._q("SELECT id, embedding FROM articles WHERE embedding IS NOT NULL"):
+                cache.put(int(r[0]), np.frombuffer(r[1], dtype=np.float32))
+            cache.seq = int(top)
+            if cache.seq == 0:
+                return
+        changes = self._q("SELECT seq, article_id FROM vector_log WHERE seq > ? ORDER BY seq",
+                          (cache.seq,))
+        if not changes:
+            return
+        ids = sorted({int(r[1]) for r in changes})
+        current: dict[int, bytes | None] = {i: None for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for r in self._q(f"SELECT id, embedding FROM articles WHERE id IN ({_marks(chunk)})",
+                             chunk):
+                current[int(r[0])] = r[1]
+        for article_id, blob in current.items():
+            if blob is None:
+                cache.remove(article_id)
+            else:
+                cache.put(article_id, np.frombuffer(blob, dtype=np.float32))
+        cache.seq = int(changes[-1][0])
+
+    def nearest(self, vector: np.ndarray, k: int,
+                exclude: int | None = None) -> list[tuple[int, float]]:
         with self._lock:
-            row = self._db.execute(
-                "SELECT url, guid, content_hash, external_id FROM articles WHERE id = ?",
-                (article_id,)).fetchone()
-            if row is None:
-                return False
-            self._db.execute(
-                "INSERT INTO tombstones(url, guid, content_hash, external_id, deleted) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (*tuple(row), datetime.now(UTC).isoformat()))
-            self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-            self._db.commit()
-        return True
-
-    # -- embeddings, similar, stories -------------------------------------------------------
-
-    def embeddings(self) -> tuple[list[int], np.ndarray]:
-        rows = self._q("SELECT id, embedding FROM articles WHERE embedding IS NOT NULL ORDER BY id")
-        ids = [int(r[0]) for r in rows]
-        if not rows:
-            return ids, np.zeros((0, 0), dtype=np.float32)
-        return ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-
-    def set_similar(self, article_id: int, links: list[tuple[int, float]]) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM similar WHERE article_id = ?", (article_id,))
-            self._db.executemany(
-                "INSERT INTO similar(article_id, other_id, score) VALUES (?, ?, ?)",
-                [(article_id, other, float(score)) for other, score in links])
-            self._db.commit()
+            self._sync_vectors()
+            return self._vectors.search(vector, k, exclude)
 
     def similar_ids(self, article_id: int, limit: int = 10) -> list[tuple[int, float]]:
         rows = self._q("SELECT other_id, score FROM similar WHERE article_id = ? "
-                       "ORDER BY score DESC LIMIT ?", (article_id, limit))
+                       "ORDER BY score DESC, other_id LIMIT ?", (article_id, limit))
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def similar(self, article_id: int, limit: int = 10) -> list[tuple[Article, float]]:
@@ -283,8 +425,8 @@ class SQLiteStore:
         """(story id, published) by article id: what clustering needs, without the text."""
         if not ids:
             return {}
-        marks = ", ".join("?" for _ in ids)
-        rows = self._q(f"SELECT id, story_id, published FROM articles WHERE id IN ({marks})", ids)
+        rows = self._q(f"SELECT id, story_id, published FROM articles WHERE id IN ({_marks(ids)})",
+                       ids)
         return {int(r[0]): (r[1], _dt(r[2])) for r in rows}
 
     def story_vectors(self, story_id: int, limit: int) -> list[tuple[int, np.ndarray]]:
@@ -293,14 +435,6 @@ class SQLiteStore:
                        "NULL ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT ?",
                        (story_id, limit))
         return [(int(r[0]), np.frombuffer(r[1], dtype=np.float32)) for r in rows]
-
-    def create_story(self, title: str) -> int:
-        cur = self._w("INSERT INTO stories(title, created) VALUES (?, ?)",
-                      (title, datetime.now(UTC).isoformat()))
-        return int(cur.lastrowid or 0)
-
-    def set_story(self, article_id: int, story_id: int) -> None:
-        self._w("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
 
     def story(self, story_id: int) -> Story | None:
         rows = self._q("SELECT id, title FROM stories WHERE id = ?", (story_id,))
@@ -318,15 +452,13 @@ class SQLiteStore:
         rows = self._q(
             "SELECT story_id, MAX(COALESCE(published, fetched)) AS last, COUNT(*) AS n "
             "FROM articles WHERE story_id IS NOT NULL GROUP BY story_id HAVING n >= ? "
-            "ORDER BY last DESC LIMIT ?", (min_articles, limit))
+            "ORDER BY last DESC, story_id DESC LIMIT ?", (min_articles, limit))
         out = []
         for r in rows:
             s = self.story(int(r[0]))
             if s is not None:
                 out.append(s)
         return out
-
-    # -- search -----------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
         """Full-text search (BM25), best first; the score is positive, higher is better."""
@@ -345,40 +477,62 @@ class SQLiteStore:
         return Feed(id=row["id"], url=row["url"], title=row["title"], site_url=row["site_url"],
                     etag=row["etag"], last_modified=row["last_modified"],
                     last_checked=_dt(row["last_checked"]), last_error=row["last_error"],
-                    error_count=row["error_count"])
+                    error_count=row["error_count"], next_check=_dt(row["next_check"]),
+                    retry_at=_dt(row["retry_at"]))
 
     def add_feed(self, feed: Feed) -> tuple[int, bool]:
         """Subscribe; returns (id, created). A known URL is not added twice."""
-        rows = self._q("SELECT id FROM feeds WHERE url = ?", (feed.url,))
-        if rows:
-            feed.id = int(rows[0][0])
-            return feed.id, False
-        cur = self._w("INSERT INTO feeds(url, title, site_url, created) VALUES (?, ?, ?, ?)",
-                      (feed.url, feed.title, feed.site_url, datetime.now(UTC).isoformat()))
-        feed.id = int(cur.lastrowid or 0)
-        return feed.id, True
+        with self._tx() as db:
+            cur = db.execute("INSERT INTO feeds(url, title, site_url, created) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(url) DO NOTHING",
+                             (feed.url, feed.title, feed.site_url, _iso(_now())))
+            created = cur.rowcount == 1
+            feed.id = int(db.execute("SELECT id FROM feeds WHERE url = ?",
+                                     (feed.url,)).fetchone()[0])
+        return feed.id, created
 
     def feeds(self) -> list[Feed]:
         return [self._feed(r) for r in self._q("SELECT * FROM feeds ORDER BY id")]
+
+    def feed(self, feed_id: int) -> Feed | None:
+        rows = self._q("SELECT * FROM feeds WHERE id = ?", (feed_id,))
+        return self._feed(rows[0]) if rows else None
 
     def get_feed(self, url: str) -> Feed | None:
         rows = self._q("SELECT * FROM feeds WHERE url = ?", (url,))
         return self._feed(rows[0]) if rows else None
 
-    def update_feed(self, feed: Feed) -> None:
-        self._w("UPDATE feeds SET title = ?, site_url = ?, etag = ?, last_modified = ?, "
-                "last_checked = ?, last_error = ?, error_count = ? WHERE id = ?",
-                (feed.title, feed.site_url, feed.etag, feed.last_modified,
-                 _iso(feed.last_checked), feed.last_error, feed.error_count, feed.id))
+    def claim_due_feeds(self, now: datetime, limit: int, lease_seconds: float = 600.0,
+                        every: bool = False) -> list[Feed]:
+        stamp = _iso(now)
+        due = "" if every else " AND (next_check IS NULL OR next_check <= ?)"
+        with self._tx() as db:
+            holders = [r[0] for r in db.execute(
+                "SELECT DISTINCT claimed_by FROM feeds WHERE claimed_until >= ?", (stamp,))]
+            dead = [h for h in holders if leases.is_dead(h)]
+            params: list[Any] = [stamp, *dead, stamp] + ([] if every else [stamp])
+            rows = db.execute(
+                "SELECT * FROM feeds WHERE (claimed_until IS NULL OR claimed_until < ? "
+                f"OR claimed_by IN ({_marks(dead)})) AND (retry_at IS NULL OR retry_at <= ?)"
+                f"{due} ORDER BY COALESCE(next_check, ''), id LIMIT ?",
+                [*params, limit]).fetchall()
+            ids = [int(r["id"]) for r in rows]
+            if ids:
+                db.execute(f"UPDATE feeds SET claimed_until = ?, claimed_by = ? "
+                           f"WHERE id IN ({_marks(ids)})",
+                           [_iso(now + timedelta(seconds=lease_seconds)), self._holder, *ids])
+        return [self._feed(r) for r in rows]
 
-    def find_by_external_id(self, external_id: str) -> int | None:
-        rows = self._q("SELECT id FROM articles WHERE external_id = ? LIMIT 1", (external_id,))
-        return int(rows[0][0]) if rows else None
-
-    def public_ids(self, ids: list[int]) -> dict[int, str]:
-        """The id each article is known by outside: its external id, else its number."""
-        if not ids:
-            return {}
-        marks = ", ".join("?" for _ in ids)
-        rows = self._q(f"SELECT id, external_id FROM articles WHERE id IN ({marks})", ids)
-        return {int(r[0]): r[1] or str(r[0]) for r in rows}
+    def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None:
+        failed = outcome.error is not None
+        with self._tx() as db:
+            db.execute(
+                "UPDATE feeds SET last_checked = ?, next_check = ?, retry_at = ?, "
+                "etag = CASE WHEN ? THEN etag ELSE ? END, "
+                "last_modified = CASE WHEN ? THEN last_modified ELSE ? END, "
+                "last_error = ?, error_count = CASE WHEN ? THEN error_count + 1 ELSE 0 END, "
+                "title = COALESCE(?, title), site_url = COALESCE(?, site_url), "
+                "claimed_until = NULL, claimed_by = NULL WHERE id = ?",
+                (_iso(outcome.checked), _iso(outcome.next_check), _iso(outcome.retry_at),
+                 failed, outcome.etag, failed, outcome.last_modified, outcome.error, failed,
+                 outcome.title, outcome.site_url, feed_id))

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from ..index.vectors import VectorIndex
 from ..model import Article
 from ..store import Store
 
@@ -29,11 +28,13 @@ def _close_in_time(a: datetime | None, b: datetime | None) -> bool:
     return abs(a - b) <= WINDOW
 
 
-def assign_story(store: Store, index: VectorIndex, article: Article, threshold: float) -> int:
-    """Put `article` (stored, with an embedding) into a story; return the story id."""
+def choose_story(store: Store, article: Article, threshold: float) -> int | None:
+    """The story `article` (with an embedding) should join, or None to start its own.
+
+    Reads only; `Store.link` writes the choice together with the similar list."""
     assert article.id is not None and article.embedding is not None
     vec = np.asarray(article.embedding, dtype=np.float32)
-    hits = [i for i, s in index.search(vec, NEIGHBOURS, exclude=article.id) if s >= threshold]
+    hits = [i for i, s in store.nearest(vec, NEIGHBOURS, exclude=article.id) if s >= threshold]
     briefs = store.story_briefs(hits)
     candidates = {
         story for story, published in briefs.values()
@@ -41,15 +42,11 @@ def assign_story(store: Store, index: VectorIndex, article: Article, threshold: 
         and _close_in_time(article.published, published)
     }
     best_story, best_score = None, threshold - AVERAGE_MARGIN
-    for story_id in candidates:
+    for story_id in sorted(candidates):
         members = [v for i, v in store.story_vectors(story_id, MAX_MEMBERS) if i != article.id]
         if not members:
             continue
         score = float(np.mean(np.vstack(members) @ vec))
         if score >= best_score:
             best_story, best_score = story_id, score
-    if best_story is None:
-        best_story = article.story_id or store.create_story(article.title)
-    store.set_story(article.id, best_story)
-    article.story_id = best_story
-    return best_story
+    return best_story if best_story is not None else article.story_id

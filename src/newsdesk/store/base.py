@@ -1,0 +1,128 @@
+"""The storage contract: what every engine (SQLite, PostgreSQL) does, as units of work.
+
+Every method that changes something is one transaction: it happens whole or not at all, and
+two processes calling it at once on one database never double, lose or half-write a row.
+
+    put_article        store-or-merge one article: dedupe by canonical URL, feed guid, external
+                       id and content hash; refuse tombstoned ones; a fuller text replaces a
+                       shorter one (a page after its feed summary). Stored or replaced articles
+                       are left "not done" and leased to the caller for `lease_seconds`.
+    save_enrichment    language, section, summary, key facts, entities, embedding of one article
+    link               its similar list (and the reverse links), its story; marks it done
+    claim_unenriched   articles not done whose lease has run out (a crash, a kill, a model
+                       error), leased to the caller so no other process takes them meanwhile
+    nearest            cosine nearest neighbours among every stored embedding, additions and
+                       deletions by other processes included
+    claim_due_feeds    feeds due for a refresh, leased so one feed is fetched once per cycle
+    record_feed_outcome  ETag, Last-Modified, error, error count, Retry-After, next check time
+    delete_article     delete, leaving a tombstone; ids are never reused
+
+Reads (articles, stories, search, feeds) see committed data only. The merge rule for a
+duplicate lives in `merge.py` so both engines apply the same one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from ..model import Article, Feed, Story
+
+Outcome = Literal["inserted", "updated", "duplicate", "tombstoned"]
+
+
+@dataclass
+class Put:
+    """What `put_article` did. `article` is the stored version when it needs enriching
+    (inserted, or updated with a fuller text), else None."""
+
+    outcome: Outcome
+    id: int | None = None
+    article: Article | None = None
+
+
+@dataclass
+class FeedOutcome:
+    """The result of one feed check, recorded by `record_feed_outcome`.
+
+    `next_check` is when the feed is due again (the caller's policy: refresh interval, error
+    backoff); `retry_at` is a time the host asked us not to come back before (Retry-After),
+    which even a forced refresh of every feed respects."""
+
+    checked: datetime
+    next_check: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    title: str | None = None
+    site_url: str | None = None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A newsdesk database. `open_store(url)` returns one."""
+
+    url: str  # what it was opened with: a file path or a postgresql:// URL (password hidden)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def close(self) -> None: ...
+    def describe(self) -> str: ...
+    def applied_migrations(self) -> list[str]: ...
+    def check(self) -> list[str]:
+        """Problems found by the engine's integrity check; empty when the database is sound."""
+        ...
+
+    # -- articles: units of work ------------------------------------------------------------
+    def put_article(self, article: Article, lease_seconds: float = 300.0) -> Put: ...
+    def save_enrichment(self, article: Article) -> bool:
+        """False when the article is gone (deleted by another process meanwhile)."""
+        ...
+    def link(self, article_id: int, similar: list[tuple[int, float]], keep: int,
+             story_id: int | None = None, new_story_title: str | None = None) -> int | None:
+        """Set the similar list (ids that no longer exist are skipped), add the article to
+        the lists of the others where it ranks within `keep`, put it in `story_id` or in a new
+        story titled `new_story_title`, and mark it done. Returns its story id, or None when
+        the article is gone."""
+        ...
+    def claim_unenriched(self, limit: int, lease_seconds: float = 300.0) -> list[Article]: ...
+    def count_unenriched(self) -> int: ...
+    def delete_article(self, article_id: int) -> bool: ...
+
+    # -- articles: reads --------------------------------------------------------------------
+    def find_duplicate(self, article: Article) -> int | None: ...
+    def is_tombstoned(self, article: Article) -> bool: ...
+    def get_article(self, article_id: int) -> Article | None: ...
+    def get_articles(self, ids: list[int]) -> list[Article]: ...
+    def articles(self, section: str | None = None, limit: int = 50, offset: int = 0,
+                 lang: str | None = None, since: datetime | None = None) -> list[Article]: ...
+    def iter_articles(self, since: datetime | None = None,
+                      batch: int = 500) -> Iterator[Article]: ...
+    def count_articles(self, section: str | None = None) -> int: ...
+    def section_counts(self) -> dict[str, int]: ...
+    def find_by_external_id(self, external_id: str) -> int | None: ...
+    def public_ids(self, ids: list[int]) -> dict[int, str]: ...
+
+    # -- vectors, similar, stories ----------------------------------------------------------
+    def nearest(self, vector: np.ndarray, k: int,
+                exclude: int | None = None) -> list[tuple[int, float]]: ...
+    def similar_ids(self, article_id: int, limit: int = 10) -> list[tuple[int, float]]: ...
+    def similar(self, article_id: int, limit: int = 10) -> list[tuple[Article, float]]: ...
+    def story_briefs(self, ids: list[int]) -> dict[int, tuple[int | None, datetime | None]]: ...
+    def story_vectors(self, story_id: int, limit: int) -> list[tuple[int, np.ndarray]]: ...
+    def story(self, story_id: int) -> Story | None: ...
+    def stories(self, min_articles: int = 2, limit: int = 50) -> list[Story]: ...
+    def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]: ...
+
+    # -- feeds ------------------------------------------------------------------------------
+    def add_feed(self, feed: Feed) -> tuple[int, bool]: ...
+    def feeds(self) -> list[Feed]: ...
+    def feed(self, feed_id: int) -> Feed | None: ...
+    def get_feed(self, url: str) -> Feed | None: ...
+    def claim_due_feeds(self, now: datetime, limit: int, lease_seconds: float = 600.0,
+                        every: bool = False) -> list[Feed]: ...
+    def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None: ...

@@ -1,0 +1,169 @@
+"""The units of background work, one body of code each, run two ways (worker.py):
+
+    refresh_feed(feed_id)     fetch one feed with conditional GET, store its entries, defer a
+                              fetch_page for each new entry that carries only a summary, record
+                              the outcome (ETag, error backoff, Retry-After, next check)
+    fetch_page(entry)         fetch an entry's page, store the entry completed with its text
+                              (or, if the page fails, as the feed gave it) and enrich it
+    enrich_articles(ids)      enrich and link stored articles that are not done yet
+    finish_interrupted()      take over articles a dead or stalled process left not done
+
+On SQLite they run in this process (`InlineQueue`: deferred tasks run right after the task
+that deferred them); on PostgreSQL they are Procrastinate jobs shared by any number of
+`newsdesk worker` processes. A task never holds state between runs: what it needs to know
+(when a feed is due, what the host asked) is in the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .errors import FetchError, InputError
+from .ingest.fetch import RetryLaterError
+from .model import Feed, ImportResult, article_from_dict, article_to_dict
+from .pipeline import Pipeline, with_page
+from .store import FeedOutcome
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=24)
+Defer = Callable[..., None]  # defer(task_name, **kwargs)
+
+
+@dataclass
+class Context:
+    """What a task runs with: the pipeline (store, settings, embedder, fetcher) and a way to
+    queue more work."""
+
+    pipeline: Pipeline
+    defer: Defer
+    result: ImportResult = field(default_factory=ImportResult)
+
+
+def next_check_after(feed: Feed, now: datetime, refresh_minutes: float, failed: bool,
+                     retry_at: datetime | None = None) -> datetime:
+    """When to look at a feed again: the refresh interval, doubled after each failure in a
+    row (up to a day), and never before the time its host asked for."""
+    delay = timedelta(minutes=refresh_minutes)
+    if failed:
+        delay = min(delay * 2 ** min(feed.error_count, 10), MAX_BACKOFF)
+    when = now + delay
+    return max(when, retry_at) if retry_at else when
+
+
+def refresh_feed(ctx: Context, feed_id: int) -> ImportResult:
+    pipe, store = ctx.pipeline, ctx.pipeline.store
+    result = ImportResult()
+    feed = store.feed(feed_id)
+    if feed is None:
+        return result  # unsubscribed meanwhile
+    now = datetime.now(UTC)
+    minutes = pipe.config.refresh_minutes
+    try:
+        got = pipe.fetcher().fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        if not got.not_modified:
+            entries = pipe.feed_entries(got.body, feed.url, got.url)
+            complete = []
+            for entry in entries:
+                entry.feed_id = feed.id
+                if pipe.wants_page(entry):
+                    ctx.defer("fetch_page", entry=article_to_dict(entry))
+                else:
+                    complete.append(entry)
+            pipe.store_and_enrich(complete, result)
+    except RetryLaterError as exc:
+        result.refused.append((feed.url, exc.reason))
+        store.record_feed_outcome(feed_id, FeedOutcome(
+            checked=now, error=exc.reason, retry_at=exc.retry_at,
+            next_check=next_check_after(feed, now, minutes, True, exc.retry_at)))
+    except (FetchError, InputError) as exc:
+        reason = getattr(exc, "reason", str(exc))
+        result.refused.append((feed.url, reason))
+        store.record_feed_outcome(feed_id, FeedOutcome(
+            checked=now, error=reason, next_check=next_check_after(feed, now, minutes, True)))
+    else:
+        etag, modified = got.etag, got.last_modified
+        store.record_feed_outcome(feed_id, FeedOutcome(
+            checked=now, etag=etag, last_modified=modified,
+            next_check=next_check_after(feed, now, minutes, False)))
+    ctx.result.merge(result)
+    return result
+
+
+def fetch_page(ctx: Context, entry: dict[str, Any]) -> ImportResult:
+    pipe = ctx.pipeline
+    result = ImportResult()
+    article = article_from_dict(entry)
+    assert article.url is not None
+    try:
+        article = with_page(article, pipe.fetch_article(article.url))
+    except InputError as exc:
+        log.warning("full text of %s not fetched: %s", article.url, exc.reason)
+    pipe.store_and_enrich([article], result)
+    ctx.result.merge(result)
+    return result
+
+
+def enrich_articles(ctx: Context, ids: list[int]) -> ImportResult:
+    pipe = ctx.pipeline
+    result = ImportResult()
+    # an article already linked has a story; the others are enriched (again) and linked
+    result.finished = pipe.enrich_articles(
+        [a for a in pipe.store.get_articles(ids) if a.story_id is None])
+    ctx.result.merge(result)
+    return result
+
+
+def finish_interrupted(ctx: Context) -> ImportResult:
+    result = ImportResult()
+    ctx.pipeline.finish_interrupted(result)
+    ctx.result.merge(result)
+    return result
+
+
+TASKS: dict[str, Callable[..., ImportResult]] = {
+    "refresh_feed": refresh_feed,
+    "fetch_page": fetch_page,
+    "enrich_articles": enrich_articles,
+    "finish_interrupted": finish_interrupted,
+}
+
+
+class InlineQueue:
+    """Runs tasks in this process, each deferred task right after the ones before it."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._todo: deque[tuple[str, dict[str, Any]]] = deque()
+        self.context = Context(pipeline, self.defer)
+
+    def defer(self, task: str, **kwargs: Any) -> None:
+        self._todo.append((task, kwargs))
+
+    def run(self, task: str, **kwargs: Any) -> ImportResult:
+        """Run `task` and everything it defers; the summed result."""
+        self.defer(task, **kwargs)
+        self.context.result = ImportResult()
+        while self._todo:
+            name, args = self._todo.popleft()
+            TASKS[name](self.context, **args)
+        return self.context.result
+
+
+def refresh_due(pipeline: Pipeline, every: bool = False,
+                progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Refresh, in this process, the feeds that are due (every feed with `every`, except
+    those whose host asked us to wait), claiming each so no other process takes it too."""
+    queue = InlineQueue(pipeline)
+    total = ImportResult()
+    for feed in pipeline.store.claim_due_feeds(datetime.now(UTC), limit=100_000, every=every):
+        assert feed.id is not None
+        total.merge(queue.run("refresh_feed", feed_id=feed.id))
+        if progress:
+            progress(1)
+    total.merge(queue.run("finish_interrupted"))
+    return total

@@ -1,0 +1,150 @@
+"""Running the tasks of tasks.py: in this process on SQLite, on a task queue on PostgreSQL.
+
+SQLite: `newsdesk worker` refreshes the due feeds in rounds (tasks.refresh_due), finishing
+any article an interrupted run left not done, then sleeps.
+
+PostgreSQL: every `newsdesk worker` process is a Procrastinate worker on the queue kept in the
+same database (its schema is one of our migrations). Jobs:
+
+    schedule_feeds      every minute: claim the due feeds, defer refresh_feed for each, with a
+                        queueing lock per feed so one feed is never queued twice
+    refresh_feed        tasks.refresh_feed; it defers fetch_page for entries that need a page
+    fetch_page          tasks.fetch_page
+    enrich_articles     tasks.enrich_articles
+    sweep               every minute: re-queue jobs of workers that stopped sending heartbeats
+                        (killed), and finish articles whose holder died or whose lease ran out
+
+Failed jobs are retried with exponential backoff. Jobs are run one at a time per process (the
+work is CPU-bound Python); run one worker per core, on as many machines as you like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from .config import Config
+from .model import ImportResult
+from .pipeline import Pipeline
+from .store import Store, is_postgres_url
+from .tasks import TASKS, Context, refresh_due
+
+log = logging.getLogger(__name__)
+
+Say = Callable[[str], None]
+SCHEDULE_CRON = "* * * * *"  # procrastinate's periodic tasks have minute resolution
+STALLED_AFTER = 30.0  # seconds without a heartbeat before a worker's jobs are taken over
+
+
+def summary(result: ImportResult) -> str:
+    text = (f"imported {result.imported}, duplicates {result.duplicates}, "
+            f"failed feeds {len(result.refused)}")
+    if result.updated:
+        text += f", updated {result.updated}"
+    if result.finished:
+        text += f", finished {result.finished} left unenriched by an earlier run"
+    return text
+
+
+def run_worker(store: Store, config: Config, *, once: bool = False, interval: float = 60.0,
+               say: Say = print) -> None:
+    """`newsdesk worker`: the loop on SQLite, a queue worker on PostgreSQL."""
+    pipeline = Pipeline(store, config)
+    if is_postgres_url(store.url):
+        from .store.postgres import PostgresStore  # psycopg: only PostgreSQL users have it
+
+        assert isinstance(store, PostgresStore)
+        run_queue_worker(pipeline, store.conninfo, once=once, say=say)
+        return
+    while True:
+        say(f"worker: {summary(refresh_due(pipeline))}")
+        if once:
+            return
+        time.sleep(interval)
+
+
+# -- PostgreSQL: Procrastinate -----------------------------------------------------------------
+
+def make_app(pipeline: Pipeline, conninfo: str) -> Any:
+    """A Procrastinate app whose jobs run the tasks of tasks.py on `pipeline`."""
+    import procrastinate
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
+    retry = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=4)
+
+    def defer(task: str, **kwargs: Any) -> None:
+        defer_job(app, task, **kwargs)
+
+    def run(task: str, **kwargs: Any) -> None:
+        context = Context(pipeline, defer)
+        TASKS[task](context, **kwargs)
+        log.info("%s: %s", task, summary(context.result))
+
+    @app.task(name="refresh_feed", retry=retry)
+    def refresh_feed(feed_id: int) -> None:
+        run("refresh_feed", feed_id=feed_id)
+
+    @app.task(name="fetch_page", retry=retry)
+    def fetch_page(entry: dict[str, Any]) -> None:
+        run("fetch_page", entry=entry)
+
+    @app.task(name="enrich_articles", retry=retry)
+    def enrich_articles(ids: list[int]) -> None:
+        run("enrich_articles", ids=ids)
+
+    @app.periodic(cron=SCHEDULE_CRON, periodic_id="schedule_feeds")
+    @app.task(name="schedule_feeds", queueing_lock="schedule_feeds")
+    def schedule_feeds(timestamp: int) -> None:
+        schedule_due_feeds(pipeline, defer)
+
+    @app.periodic(cron=SCHEDULE_CRON, periodic_id="sweep")
+    @app.task(name="sweep", queueing_lock="sweep")
+    async def sweep(timestamp: int) -> None:
+        for job in await app.job_manager.get_stalled_jobs(
+                seconds_since_heartbeat=STALLED_AFTER):
+            log.warning("job %s (%s) of a stalled worker: retrying it", job.id, job.task_name)
+            await app.job_manager.retry_job(job)
+        await asyncio.to_thread(run, "finish_interrupted")
+
+    return app
+
+
+def schedule_due_feeds(pipeline: Pipeline, defer: Callable[..., None]) -> int:
+    """Claim the feeds that are due and queue a refresh for each; how many were queued."""
+    feeds = pipeline.store.claim_due_feeds(datetime.now(UTC), limit=10_000)
+    for feed in feeds:
+        defer("refresh_feed", feed_id=feed.id)
+    return len(feeds)
+
+
+def defer_job(app: Any, task: str, **kwargs: Any) -> None:
+    """Queue `task`; a refresh of a feed already queued is not queued again."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    lock = f"feed:{kwargs['feed_id']}" if task == "refresh_feed" else None
+    with contextlib.suppress(AlreadyEnqueued):
+        app.configure_task(task, queueing_lock=lock).defer(**kwargs)
+
+
+def run_queue_worker(pipeline: Pipeline, conninfo: str, *, once: bool = False,
+                     say: Say = print) -> None:
+    """One Procrastinate worker; with `once`, it stops when the queue is empty."""
+    app = make_app(pipeline, conninfo)
+
+    async def main() -> None:
+        async with app.open_async():
+            if once:
+                schedule_due_feeds(pipeline, lambda task, **kw: defer_job(app, task, **kw))
+            await app.run_worker_async(wait=not once, concurrency=1,
+                                       update_heartbeat_interval=5.0,
+                                       stalled_worker_timeout=STALLED_AFTER,
+                                       delete_jobs="successful")
+
+    say(f"worker: Procrastinate worker on {pipeline.store.describe()}"
+        + (" (until the queue is empty)" if once else ""))
+    asyncio.run(main())
