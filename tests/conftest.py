@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite store in a temp dir, paths to ../shared when present."""
+"""Shared fixtures: a real SQLite store in a temp dir, paths to ../shared when present, and a
+real PostgreSQL (pgserver, or NEWSDESK_TEST_PG) with a fresh database per test."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.store import SQLiteStore, open_store
+import pgtools
+from newsdesk.store import SQLiteStore, Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -50,3 +52,41 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.close()
     assert not result.refused, result.refused
     return path
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pgtools.PgServer]:
+    """One server for the session; every test that needs it is skipped when it cannot start."""
+    server, reason = pgtools.start(tmp_path_factory.mktemp("pgdata"))
+    if server is None:
+        pytest.skip(reason)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server: pgtools.PgServer) -> Iterator[str]:
+    """A fresh, empty database of its own for one test."""
+    url = pg_server.new_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a fresh store of each engine lives: open a second Store on it to play another
+    process."""
+    if request.param == "sqlite":
+        return str(tmp_path / "contract.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def any_store(any_url: str) -> Iterator[Store]:
+    """An open Store of each engine, on a fresh database."""
+    s = open_store(any_url)
+    yield s
+    s.close()

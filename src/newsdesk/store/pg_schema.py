@@ -1,0 +1,185 @@
+"""Schema migrations for the PostgreSQL store, as an ordered list of functions.
+
+The same mechanism as the SQLite engine (migrations.py): each migration runs in one
+transaction together with the row that records it in `migrations`, so a failure leaves
+neither. A transaction-scoped advisory lock makes a second process that starts at the same
+moment wait, then find the migration recorded and skip it. Append new migrations at the end;
+never edit or reorder applied ones.
+
+The tables mirror SQLite's; what differs is PostgreSQL's own machinery: identity ids (never
+reused), timestamptz, jsonb, a pgvector column with an HNSW index for `nearest`, and a
+tsvector column written with each article (see pg_sql.py) with a GIN index for `search`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from procrastinate.schema import SchemaManager
+from psycopg.rows import tuple_row
+
+from ..errors import ConfigError
+
+Conn = psycopg.Connection[Any]
+Migration = Callable[[Conn], None]
+
+# the indexed size: every embedder in enrich/embed.py gives 512 floats. The column takes any
+# size (a user may switch embedders, as in SQLite); other sizes are searched exactly, unindexed
+DIMENSIONS = 512
+MIGRATION_LOCK = 0x6E657773_64657331  # pg_advisory_xact_lock key shared by every newsdesk process
+
+
+def m001_initial(conn: Conn) -> None:
+    conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    conn.execute(f"""
+        CREATE TABLE feeds (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,
+            site_url TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_checked TIMESTAMPTZ,
+            last_error TEXT,
+            error_count INTEGER NOT NULL DEFAULT 0,
+            next_check TIMESTAMPTZ,
+            retry_at TIMESTAMPTZ,
+            claimed_until TIMESTAMPTZ,
+            claimed_by TEXT,
+            created TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE stories (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            title TEXT NOT NULL,
+            created TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE TABLE articles (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            external_id TEXT,
+            url TEXT UNIQUE,
+            guid TEXT,
+            content_hash TEXT,
+            feed_id BIGINT REFERENCES feeds(id) ON DELETE SET NULL,
+            story_id BIGINT REFERENCES stories(id) ON DELETE SET NULL,
+            source TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            byline TEXT,
+            published TIMESTAMPTZ,
+            fetched TIMESTAMPTZ NOT NULL DEFAULT now(),
+            lang TEXT,
+            section TEXT,
+            publisher_section TEXT,
+            description TEXT,
+            text TEXT NOT NULL DEFAULT '',
+            html TEXT NOT NULL DEFAULT '',
+            headings JSONB NOT NULL DEFAULT '[]',
+            summary TEXT NOT NULL DEFAULT '',
+            key_facts JSONB NOT NULL DEFAULT '[]',
+            entities JSONB NOT NULL DEFAULT '[]',
+            embedding vector,
+            enriched BOOLEAN NOT NULL DEFAULT false,
+            lease_until TIMESTAMPTZ,
+            lease_owner TEXT,
+            search TSVECTOR NOT NULL DEFAULT ''
+        );
+        CREATE INDEX articles_guid ON articles(guid) WHERE guid IS NOT NULL;
+        CREATE INDEX articles_hash ON articles(content_hash) WHERE content_hash IS NOT NULL;
+        CREATE INDEX articles_external ON articles(external_id) WHERE external_id IS NOT NULL;
+        CREATE INDEX articles_section_date ON articles(section, (COALESCE(published, fetched)));
+        CREATE INDEX articles_date ON articles((COALESCE(published, fetched)));
+        CREATE INDEX articles_story ON articles(story_id);
+        CREATE INDEX articles_todo ON articles(id) WHERE NOT enriched;
+        CREATE INDEX articles_search ON articles USING gin(search);
+        CREATE INDEX articles_embedding ON articles
+            USING hnsw ((embedding::vector({DIMENSIONS})) vector_cosine_ops)
+            WHERE vector_dims(embedding) = {DIMENSIONS};
+        CREATE TABLE similar_links (
+            article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            other_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            score DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (article_id, other_id)
+        );
+        CREATE INDEX similar_other ON similar_links(other_id);
+        CREATE TABLE tombstones (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            url TEXT,
+            guid TEXT,
+            content_hash TEXT,
+            external_id TEXT,
+            article_id BIGINT,
+            deleted TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX tombstones_url ON tombstones(url);
+        CREATE INDEX tombstones_guid ON tombstones(guid);
+        CREATE INDEX tombstones_hash ON tombstones(content_hash);
+        CREATE INDEX tombstones_external ON tombstones(external_id);
+    """)
+
+
+def m002_procrastinate(conn: Conn) -> None:
+    """The task queue `newsdesk worker` runs on (worker.py) lives in the same database."""
+    conn.execute(SchemaManager.get_schema())
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_initial", m001_initial),
+    ("002_procrastinate", m002_procrastinate),
+]
+
+
+def _recorded(conn: Conn) -> set[str]:
+    cur = conn.cursor(row_factory=tuple_row)  # whatever rows the caller's connection makes
+    if cur.execute("SELECT to_regclass('migrations')").fetchone() == (None,):
+        return set()
+    return {str(r[0]) for r in cur.execute("SELECT name FROM migrations")}
+
+
+def ensure_pgvector(conn: Conn, where: str) -> None:
+    """Refuse clearly when the server cannot give us the `vector` extension."""
+    row = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone()
+    if row is None:
+        raise ConfigError(f"{where}: pgvector is not installed on this server "
+                          "(the 'vector' extension is not available)")
+
+
+def apply(conn: Conn, where: str) -> list[str]:
+    """Apply the migrations not yet recorded, each in its own transaction; return their names.
+
+    `conn` must be in autocommit mode so that each `transaction()` block is a real one."""
+    if {name for name, _ in MIGRATIONS} <= _recorded(conn):
+        return []
+    ensure_pgvector(conn, where)
+    applied = []
+    for name, fn in MIGRATIONS:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS migrations "
+                         "(name TEXT PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now())")
+            if name in _recorded(conn):
+                continue
+            fn(conn)
+            conn.execute("INSERT INTO migrations(name) VALUES (%s)", (name,))
+        applied.append(name)
+    return applied
+
+
+def missing(conn: Conn) -> list[str]:
+    """Names of migrations this code knows that the database has not recorded."""
+    done = _recorded(conn)
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def problems(conn: Conn) -> list[str]:
+    """What `Store.check` reports: migrations not applied, pgvector gone, broken indexes
+    (an index build that failed half-way is left invalid)."""
+    found = [f"migration not applied: {name}" for name in missing(conn)]
+    cur = conn.cursor(row_factory=tuple_row)
+    if cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone() is None:
+        found.append("the vector extension is not installed in this database")
+    found += [f"invalid index: {r[0]}" for r in cur.execute(
+        "SELECT i.indexrelid::regclass::text FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND NOT (i.indisvalid AND i.indisready)")]
+    return found

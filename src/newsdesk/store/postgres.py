@@ -1,0 +1,533 @@
+"""The PostgreSQL engine of the storage contract (base.py): psycopg 3, a pool, pgvector.
+
+Several processes (web server threads, `newsdesk worker`s on other machines) share one
+database; each unit of work is one transaction, and what must not interleave is serialised
+by the database itself: advisory locks on an article's dedupe keys (put_article) and on the
+similar lists a link touches, and `FOR UPDATE SKIP LOCKED` for claiming work. Times that
+decide leases are the server's clock, the one clock every machine shares. Nearest neighbours
+come from an HNSW index (pgvector), search from a tsvector column with a GIN index. Every
+psycopg error leaves as a StoreError with one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import numpy as np
+import psycopg
+from pgvector.psycopg import register_vector
+from psycopg import errors as pgerrors
+from psycopg.rows import DictRow, dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from ..errors import StoreError
+from ..model import Article, Feed, Story
+from . import leases, merge, pg_schema
+from .base import FeedOutcome, Put
+from .pg_sql import (
+    COLUMNS,
+    DEDUPE_KEYS,
+    WRITTEN,
+    Row,
+    article_values,
+    as_vector,
+    aware,
+    first_line,
+    from_vector,
+    hide_password,
+    lock_key,
+    one,
+    search_query,
+    search_vector,
+    to_article,
+    to_feed,
+    where,
+)
+
+T = TypeVar("T")
+Conn = psycopg.Connection[DictRow]
+_RETRIES = 3  # a deadlock or serialisation failure is retried this many times
+
+
+class PostgresStore:
+    """The PostgreSQL engine. `PostgresStore("postgresql://user:pw@host/db")`."""
+
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:
+        self.url = hide_password(url)
+        self.conninfo = url  # with the password: for Procrastinate's own connections
+        self._holder = leases.holder()
+        self._where = where(url)
+        try:
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to PostgreSQL at {self._where}: "
+                             f"{first_line(exc)}") from exc
+        try:
+            with conn:
+                pg_schema.apply(conn, self._where)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self._where}: cannot prepare the database: "
+                             f"{first_line(exc)}") from exc
+        self._pool = ConnectionPool(
+            url, connection_class=Conn, min_size=min_size, max_size=max_size, timeout=30,
+            open=False, kwargs={"autocommit": True, "row_factory": dict_row},
+            configure=self._configure, check=ConnectionPool.check_connection,
+            name=f"newsdesk {self._where}")
+        try:
+            self._pool.open(wait=True, timeout=30)
+        except psycopg.Error as exc:
+            self._pool.close()
+            raise StoreError(f"cannot connect to PostgreSQL at {self._where}: "
+                             f"{first_line(exc)}") from exc
+
+    @staticmethod
+    def _configure(conn: Conn) -> None:
+        register_vector(conn)
+        conn.execute("SET TIME ZONE 'UTC'")
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def describe(self) -> str:
+        return f"PostgreSQL {self._where}"
+
+    def _fail(self, exc: psycopg.Error) -> StoreError:
+        return StoreError(f"{self.describe()}: {first_line(exc)}")
+
+    def _q(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Row]:
+        try:
+            with self._pool.connection() as conn:
+                return conn.execute(sql, params).fetchall()
+        except psycopg.Error as exc:
+            raise self._fail(exc) from exc
+
+    def _tx(self, work: Callable[[Conn], T]) -> T:
+        """Run `work` as one transaction, again when the server broke a deadlock with it."""
+        for attempt in range(_RETRIES + 1):
+            try:
+                with self._pool.connection() as conn, conn.transaction():
+                    return work(conn)
+            except (pgerrors.DeadlockDetected, pgerrors.SerializationFailure) as exc:
+                if attempt == _RETRIES:
+                    raise self._fail(exc) from exc
+            except psycopg.Error as exc:
+                raise self._fail(exc) from exc
+        raise AssertionError("unreachable")
+
+    def applied_migrations(self) -> list[str]:
+        return [r["name"] for r in self._q("SELECT name FROM migrations ORDER BY name")]
+
+    def check(self) -> list[str]:
+        return self._tx(pg_schema.problems)
+
+    # -- articles: units of work ------------------------------------------------------------
+
+    @staticmethod
+    def _find(conn: Conn, table: str, article: Article) -> int | None:
+        """The first key that matches wins, in DEDUPE_KEYS order; one round trip."""
+        parts, params = [], []  # type: list[str], list[Any]
+        for rank, column in enumerate(DEDUPE_KEYS):
+            value = getattr(article, column)
+            if value:
+                parts.append(f"(SELECT {rank} AS rank, id FROM {table} WHERE {column} = %s "
+                             "ORDER BY id LIMIT 1)")
+                params.append(value)
+        if not parts:
+            return None
+        row = conn.execute(f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS found "
+                           "ORDER BY rank LIMIT 1", params).fetchone()
+        return None if row is None else int(row["id"])
+
+    def put_article(self, article: Article, lease_seconds: float = 300.0) -> Put:
+        keys = sorted({lock_key(c, str(getattr(article, c)))
+                       for c in DEDUPE_KEYS if getattr(article, c)})
+
+        def work(conn: Conn) -> Put:
+            # the same article arriving in two processes at once: the second waits here for
+            # the first to commit, then finds it below
+            conn.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k",
+                         (keys,))
+            if self._find(conn, "tombstones", article) is not None:
+                return Put("tombstoned")
+            existing_id = self._find(conn, "articles", article)
+            if existing_id is None:
+                stored = article
+            else:
+                row = conn.execute(f"SELECT {COLUMNS} FROM articles WHERE id = %s FOR UPDATE",
+                                   (existing_id,)).fetchone()
+                existing = to_article(one(row))
+                if not merge.is_richer(article, existing):
+                    return Put("duplicate", existing_id)
+                stored = merge.merge(existing, article)
+            doc, doc_params = search_vector(stored.lang, stored.title, stored.summary,
+                                             stored.text)
+            lease = [lease_seconds, self._holder]
+            if existing_id is None:
+                cols = ", ".join(WRITTEN)
+                marks = ", ".join("%s" for _ in WRITTEN)
+                row = conn.execute(
+                    f"INSERT INTO articles ({cols}, enriched, lease_until, lease_owner, search) "
+                    f"VALUES ({marks}, false, now() + make_interval(secs => %s), %s, {doc}) "
+                    "RETURNING id", [*article_values(stored), *lease, *doc_params]).fetchone()
+                article.id = int(one(row)["id"])
+                return Put("inserted", article.id, article)
+            sets = ", ".join(f"{c} = %s" for c in WRITTEN)
+            conn.execute(f"UPDATE articles SET {sets}, enriched = false, "
+                         "lease_until = now() + make_interval(secs => %s), lease_owner = %s, "
+                         f"search = {doc} WHERE id = %s",
+                         [*article_values(stored), *lease, *doc_params, existing_id])
+            return Put("updated", existing_id, stored)
+
+        return self._tx(work)
+
+    def save_enrichment(self, article: Article) -> bool:
+        if article.id is None:
+            raise StoreError("save_enrichment needs a stored article")
+
+        def work(conn: Conn) -> bool:
+            row = conn.execute("SELECT title, text FROM articles WHERE id = %s FOR NO KEY UPDATE",
+                               (article.id,)).fetchone()
+            if row is None:
+                return False
+            doc, doc_params = search_vector(article.lang, row["title"],
+                                             article.summary, row["text"])
+            conn.execute(
+                "UPDATE articles SET lang = %s, section = %s, summary = %s, key_facts = %s, "
+                f"entities = %s, embedding = %s, search = {doc} WHERE id = %s",
+                [article.lang, article.section, article.summary, Jsonb(article.key_facts),
+                 Jsonb([e.as_dict() for e in article.entities]), as_vector(article.embedding),
+                 *doc_params, article.id])
+            return True
+
+        return self._tx(work)
+
+    def link(self, article_id: int, similar: list[tuple[int, float]], keep: int,
+             story_id: int | None = None, new_story_title: str | None = None) -> int | None:
+        links: dict[int, float] = {}
+        for other, score in similar[:keep]:
+            if other != article_id and other not in links:
+                links[other] = float(score)
+
+        def work(conn: Conn) -> int | None:
+            if conn.execute("SELECT 1 FROM articles WHERE id = %s FOR NO KEY UPDATE",
+                            (article_id,)).fetchone() is None:
+                return None
+            # one writer at a time per similar list, locks taken in one order so two links
+            # that touch the same lists cannot deadlock
+            conn.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k",
+                         (sorted(lock_key("similar", str(i)) for i in {article_id, *links}),))
+            # KEY SHARE keeps the others from being deleted until this commits
+            alive = {int(r["id"]) for r in conn.execute(
+                "SELECT id FROM articles WHERE id = ANY(%s) FOR KEY SHARE", (list(links),))}
+            kept = [(other, score) for other, score in links.items() if other in alive]
+            conn.execute("DELETE FROM similar_links WHERE article_id = %s", (article_id,))
+            with conn.cursor() as cur:
+                cur.executemany("INSERT INTO similar_links(article_id, other_id, score) "
+                                "VALUES (%s, %s, %s)",
+                                [(article_id, other, score) for other, score in kept])
+                cur.executemany("INSERT INTO similar_links(article_id, other_id, score) "
+                                "VALUES (%s, %s, %s) ON CONFLICT (article_id, other_id) "
+                                "DO UPDATE SET score = excluded.score",
+                                [(other, article_id, score) for other, score in kept])
+            conn.execute(
+                "DELETE FROM similar_links s USING (SELECT article_id, other_id, row_number() "
+                "OVER (PARTITION BY article_id ORDER BY score DESC, other_id) AS rank "
+                "FROM similar_links WHERE article_id = ANY(%s)) r "
+                "WHERE s.article_id = r.article_id AND s.other_id = r.other_id AND r.rank > %s",
+                ([other for other, _ in kept], keep))
+            chosen = story_id
+            if chosen is not None and conn.execute(
+                    "SELECT 1 FROM stories WHERE id = %s", (chosen,)).fetchone() is None:
+                chosen = None
+            if chosen is None and new_story_title is not None:
+                chosen = int(one(conn.execute(
+                    "INSERT INTO stories(title) VALUES (%s) RETURNING id",
+                    (new_story_title,)).fetchone())["id"])
+            row = conn.execute(
+                "UPDATE articles SET story_id = COALESCE(%s, story_id), enriched = true, "
+                "lease_until = NULL, lease_owner = NULL WHERE id = %s RETURNING story_id",
+                (chosen, article_id)).fetchone()
+            return None if row is None or row["story_id"] is None \
+                else int(row["story_id"])
+
+        return self._tx(work)
+
+    def claim_unenriched(self, limit: int, lease_seconds: float = 300.0) -> list[Article]:
+        """Articles not done whose lease ran out or whose holder died, leased to us."""
+        def work(conn: Conn) -> list[Article]:
+            dead = self._dead(conn, "SELECT DISTINCT lease_owner AS holder FROM articles "
+                                    "WHERE NOT enriched AND lease_until >= now()")
+            rows = conn.execute(
+                f"SELECT {COLUMNS} FROM articles WHERE NOT enriched AND (lease_until IS NULL "
+                "OR lease_until < now() OR lease_owner = ANY(%s)) "
+                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", (dead, limit)).fetchall()
+            ids = [r["id"] for r in rows]
+            if ids:
+                conn.execute("UPDATE articles SET lease_until = now() + make_interval(secs => %s), "
+                             "lease_owner = %s WHERE id = ANY(%s)",
+                             (lease_seconds, self._holder, ids))
+            return [to_article(r) for r in rows]
+
+        return self._tx(work)
+
+    @staticmethod
+    def _dead(conn: Conn, holders_sql: str, params: dict[str, Any] | None = None) -> list[str]:
+        """Holders of live leases that are processes of this machine no longer running."""
+        rows = conn.execute(holders_sql, params).fetchall()
+        return [r["holder"] for r in rows if leases.is_dead(r["holder"])]
+
+    def count_unenriched(self) -> int:
+        return int(self._q("SELECT COUNT(*) AS n FROM articles WHERE NOT enriched")[0]["n"])
+
+    def delete_article(self, article_id: int) -> bool:
+        """Delete an article and leave a tombstone so a refresh does not bring it back."""
+        def work(conn: Conn) -> bool:
+            row = conn.execute("DELETE FROM articles WHERE id = %s "
+                               "RETURNING url, guid, content_hash, external_id",
+                               (article_id,)).fetchone()
+            if row is None:
+                return False
+            conn.execute("INSERT INTO tombstones(url, guid, content_hash, external_id, "
+                         "article_id) VALUES (%s, %s, %s, %s, %s)",
+                         (row["url"], row["guid"], row["content_hash"],
+                          row["external_id"], article_id))
+            return True
+
+        return self._tx(work)
+
+    # -- articles: reads --------------------------------------------------------------------
+
+    def find_duplicate(self, article: Article) -> int | None:
+        """Id of a stored article that is the same as `article` (URL, guid, id or content)."""
+        return self._tx(lambda conn: self._find(conn, "articles", article))
+
+    def is_tombstoned(self, article: Article) -> bool:
+        return self._tx(lambda conn: self._find(conn, "tombstones", article)) is not None
+
+    def get_article(self, article_id: int) -> Article | None:
+        rows = self._q(f"SELECT {COLUMNS} FROM articles WHERE id = %s", (article_id,))
+        return to_article(rows[0]) if rows else None
+
+    def get_articles(self, ids: list[int]) -> list[Article]:
+        if not ids:
+            return []
+        by_id = {r["id"]: to_article(r) for r in self._q(
+            f"SELECT {COLUMNS} FROM articles WHERE id = ANY(%s)", (list(ids),))}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def articles(self, section: str | None = None, limit: int = 50, offset: int = 0,
+                 lang: str | None = None, since: datetime | None = None) -> list[Article]:
+        """Latest first (published, else fetched)."""
+        where, params = ["true"], []  # type: list[str], list[Any]
+        for clause, value in (("section = %s", section), ("lang = %s", lang),
+                              ("COALESCE(published, fetched) >= %s", aware(since))):
+            if value:
+                where.append(clause)
+                params.append(value)
+        rows = self._q(f"SELECT {COLUMNS} FROM articles WHERE {' AND '.join(where)} "
+                       "ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT %s OFFSET %s",
+                       [*params, limit, offset])
+        return [to_article(r) for r in rows]
+
+    def iter_articles(self, since: datetime | None = None, batch: int = 500) -> Iterator[Article]:
+        """Every article, oldest id first, read in batches."""
+        last = 0
+        extra = " AND COALESCE(published, fetched) >= %s" if since else ""
+        while True:
+            params: list[Any] = [last, *([aware(since)] if since else []), batch]
+            rows = self._q(f"SELECT {COLUMNS} FROM articles WHERE id > %s{extra} "
+                           "ORDER BY id LIMIT %s", params)
+            if not rows:
+                return
+            yield from (to_article(r) for r in rows)
+            last = rows[-1]["id"]
+
+    def count_articles(self, section: str | None = None) -> int:
+        if section:
+            return int(self._q("SELECT COUNT(*) AS n FROM articles WHERE section = %s",
+                               (section,))[0]["n"])
+        return int(self._q("SELECT COUNT(*) AS n FROM articles")[0]["n"])
+
+    def section_counts(self) -> dict[str, int]:
+        rows = self._q("SELECT section, COUNT(*) AS n FROM articles WHERE section IS NOT NULL "
+                       "GROUP BY section ORDER BY n DESC, section")
+        return {r["section"]: int(r["n"]) for r in rows}
+
+    def find_by_external_id(self, external_id: str) -> int | None:
+        rows = self._q("SELECT id FROM articles WHERE external_id = %s ORDER BY id LIMIT 1",
+                       (external_id,))
+        return int(rows[0]["id"]) if rows else None
+
+    def public_ids(self, ids: list[int]) -> dict[int, str]:
+        """The id each article is known by outside: its external id, else its number."""
+        if not ids:
+            return {}
+        rows = self._q("SELECT id, external_id FROM articles WHERE id = ANY(%s)", (list(ids),))
+        return {int(r["id"]): r["external_id"] or str(r["id"]) for r in rows}
+
+    # -- vectors, similar, stories ----------------------------------------------------------
+
+    def nearest(self, vector: np.ndarray, k: int,
+                exclude: int | None = None) -> list[tuple[int, float]]:
+        """(id, cosine similarity), best first, ties by lower id. The HNSW search is
+        approximate; its candidate list is kept above k so `exclude` cannot starve it."""
+        vec = as_vector(vector)
+        if k <= 0 or vec is None or not vec.shape[0]:
+            return []
+        dims = int(vec.shape[0])
+        # the expression and predicate of the partial HNSW index, so the planner can use it
+        expr = f"embedding::vector({dims})" if dims == pg_schema.DIMENSIONS else "embedding"
+
+        def work(conn: Conn) -> list[tuple[int, float]]:
+            conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(k + 1, 1000))}")
+            rows = conn.execute(
+                f"SELECT id, 1 - ({expr} <=> %s) AS score FROM articles "
+                f"WHERE vector_dims(embedding) = {dims} AND id <> %s "
+                f"ORDER BY {expr} <=> %s LIMIT %s",
+                (vec, -1 if exclude is None else exclude, vec, k)).fetchall()
+            hits = [(int(r["id"]), float(r["score"])) for r in rows]
+            # a zero vector has no cosine (NaN): it is nobody's neighbour
+            return sorted((h for h in hits if h[1] == h[1]), key=lambda h: (-h[1], h[0]))
+
+        return self._tx(work)
+
+    def similar_ids(self, article_id: int, limit: int = 10) -> list[tuple[int, float]]:
+        rows = self._q("SELECT other_id, score FROM similar_links WHERE article_id = %s "
+                       "ORDER BY score DESC, other_id LIMIT %s", (article_id, limit))
+        return [(int(r["other_id"]), float(r["score"])) for r in rows]
+
+    def similar(self, article_id: int, limit: int = 10) -> list[tuple[Article, float]]:
+        links = self.similar_ids(article_id, limit)
+        arts = {a.id: a for a in self.get_articles([i for i, _ in links])}
+        return [(arts[i], s) for i, s in links if i in arts]
+
+    def story_briefs(self, ids: list[int]) -> dict[int, tuple[int | None, datetime | None]]:
+        """(story id, published) by article id: what clustering needs, without the text."""
+        if not ids:
+            return {}
+        rows = self._q("SELECT id, story_id, published FROM articles WHERE id = ANY(%s)",
+                       (list(ids),))
+        return {int(r["id"]): (r["story_id"], r["published"]) for r in rows}
+
+    def story_vectors(self, story_id: int, limit: int) -> list[tuple[int, np.ndarray]]:
+        """The latest `limit` members of a story with their embeddings."""
+        rows = self._q("SELECT id, embedding FROM articles WHERE story_id = %s AND embedding IS "
+                       "NOT NULL ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT %s",
+                       (story_id, limit))
+        vectors = ((int(r["id"]), from_vector(r["embedding"])) for r in rows)
+        return [(i, v) for i, v in vectors if v is not None]
+
+    def story(self, story_id: int) -> Story | None:
+        def work(conn: Conn) -> Story | None:
+            head = conn.execute("SELECT title FROM stories WHERE id = %s",
+                                (story_id,)).fetchone()
+            if head is None:
+                return None
+            arts = conn.execute("SELECT id, COALESCE(published, fetched) AS d FROM articles "
+                                "WHERE story_id = %s ORDER BY d, id", (story_id,)).fetchall()
+            dates = [r["d"] for r in arts if r["d"] is not None]
+            return Story(id=story_id, title=head["title"],
+                         article_ids=[int(r["id"]) for r in arts],
+                         first_published=min(dates) if dates else None,
+                         last_published=max(dates) if dates else None)
+
+        return self._tx(work)
+
+    def stories(self, min_articles: int = 2, limit: int = 50) -> list[Story]:
+        """Stories with at least `min_articles` articles, most recently active first."""
+        rows = self._q(
+            "SELECT story_id, MAX(COALESCE(published, fetched)) AS last FROM articles "
+            "WHERE story_id IS NOT NULL GROUP BY story_id HAVING COUNT(*) >= %s "
+            "ORDER BY last DESC, story_id DESC LIMIT %s", (min_articles, limit))
+        found = (self.story(int(r["story_id"])) for r in rows)
+        return [s for s in found if s is not None]
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
+        """Full-text search, English and Spanish stems and plain words, accents folded; best
+        first; the score (ts_rank_cd, title above summary above body) is positive."""
+        tsquery, params = search_query(query)
+        if not tsquery:
+            return []
+        rows = self._q(
+            f"SELECT {', '.join('a.' + c for c in COLUMNS.split(', '))}, "
+            "ts_rank_cd(a.search, q.q) AS score "
+            f"FROM articles a, (SELECT {tsquery} AS q) q WHERE a.search @@ q.q "
+            "ORDER BY score DESC, a.id LIMIT %s", [*params, limit])
+        return [(to_article(r), max(float(r["score"]), 1e-9)) for r in rows]
+
+    # -- feeds ------------------------------------------------------------------------------
+
+    def add_feed(self, feed: Feed) -> tuple[int, bool]:
+        """Subscribe; returns (id, created). A known URL is not added twice."""
+        def work(conn: Conn) -> tuple[int, bool]:
+            row = conn.execute("INSERT INTO feeds(url, title, site_url) VALUES (%s, %s, %s) "
+                               "ON CONFLICT (url) DO NOTHING RETURNING id",
+                               (feed.url, feed.title, feed.site_url)).fetchone()
+            if row is not None:
+                return int(row["id"]), True
+            row = conn.execute("SELECT id FROM feeds WHERE url = %s", (feed.url,)).fetchone()
+            return int(one(row)["id"]), False
+
+        feed.id, created = self._tx(work)
+        return feed.id, created
+
+    def feeds(self) -> list[Feed]:
+        return [to_feed(r) for r in self._q("SELECT * FROM feeds ORDER BY id")]
+
+    def feed(self, feed_id: int) -> Feed | None:
+        rows = self._q("SELECT * FROM feeds WHERE id = %s", (feed_id,))
+        return to_feed(rows[0]) if rows else None
+
+    def get_feed(self, url: str) -> Feed | None:
+        rows = self._q("SELECT * FROM feeds WHERE url = %s", (url,))
+        return to_feed(rows[0]) if rows else None
+
+    def claim_due_feeds(self, now: datetime, limit: int, lease_seconds: float = 600.0,
+                        every: bool = False) -> list[Feed]:
+        stamp = now if now.tzinfo else now.replace(tzinfo=UTC)
+        due = "" if every else " AND (next_check IS NULL OR next_check <= %(now)s)"
+
+        def work(conn: Conn) -> list[Feed]:
+            dead = self._dead(conn, "SELECT DISTINCT claimed_by AS holder FROM feeds "
+                                    "WHERE claimed_until >= %(now)s", {"now": stamp})
+            rows = conn.execute(
+                "SELECT * FROM feeds WHERE (claimed_until IS NULL OR claimed_until < %(now)s "
+                f"OR claimed_by = ANY(%(dead)s)) AND (retry_at IS NULL OR retry_at <= %(now)s)"
+                f"{due} ORDER BY next_check NULLS FIRST, id LIMIT %(limit)s "
+                "FOR UPDATE SKIP LOCKED", {"now": stamp, "dead": dead, "limit": limit}).fetchall()
+            ids = [r["id"] for r in rows]
+            if ids:
+                conn.execute("UPDATE feeds SET claimed_until = %s, claimed_by = %s "
+                             "WHERE id = ANY(%s)",
+                             (stamp + timedelta(seconds=lease_seconds), self._holder, ids))
+            return [to_feed(r) for r in rows]
+
+        return self._tx(work)
+
+    def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None:
+        """A failed check keeps the cache validators; a good one takes the new ones."""
+        failed = outcome.error is not None
+        self._tx(lambda conn: conn.execute(
+            "UPDATE feeds SET last_checked = %(checked)s, next_check = %(next)s, "
+            "retry_at = %(retry)s, "
+            "etag = CASE WHEN %(failed)s THEN etag ELSE %(etag)s END, "
+            "last_modified = CASE WHEN %(failed)s THEN last_modified ELSE %(lm)s END, "
+            "last_error = %(error)s, "
+            "error_count = CASE WHEN %(failed)s THEN error_count + 1 ELSE 0 END, "
+            "title = COALESCE(%(title)s, title), site_url = COALESCE(%(site)s, site_url), "
+            "claimed_until = NULL, claimed_by = NULL WHERE id = %(id)s",
+            {"checked": aware(outcome.checked), "next": aware(outcome.next_check),
+             "retry": aware(outcome.retry_at), "failed": failed, "etag": outcome.etag,
+             "lm": outcome.last_modified, "error": outcome.error, "title": outcome.title,
+             "site": outcome.site_url, "id": feed_id}))
