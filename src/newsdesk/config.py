@@ -39,6 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("embedder", "use", "Embedding model: `use` (multilingual USE, bundled) or `hash`."),
     Setting("similar_count", 10, "How many similar articles are kept per article."),
     Setting("story_threshold", 0.6, "Cosine similarity needed to join an article to a story."),
+    Setting("stalled_seconds", 30.0,
+            "PostgreSQL workers: seconds without a heartbeat before a worker's jobs are retried."),
     Setting("workers", 0, "Processes extracting HTML during `import` (0: one per CPU)."),
     Setting("host", "127.0.0.1", "Address `serve` listens on."),
     Setting("port", 8000, "Port `serve` listens on."),

@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 Say = Callable[[str], None]
 SCHEDULE_CRON = "* * * * *"  # procrastinate's periodic tasks have minute resolution
-STALLED_AFTER = 30.0  # seconds without a heartbeat before a worker's jobs are taken over
 
 
 def summary(result: ImportResult) -> str:
@@ -73,6 +72,7 @@ def run_worker(store: Store, config: Config, *, once: bool = False, interval: fl
 def make_app(pipeline: Pipeline, conninfo: str) -> Any:
     """A Procrastinate app whose jobs run the tasks of tasks.py on `pipeline`."""
     import procrastinate
+    from procrastinate import utils
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
     retry = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=4)
@@ -105,11 +105,8 @@ def make_app(pipeline: Pipeline, conninfo: str) -> Any:
     @app.periodic(cron=SCHEDULE_CRON, periodic_id="sweep")
     @app.task(name="sweep", queueing_lock="sweep")
     async def sweep(timestamp: int) -> None:
-        for job in await app.job_manager.get_stalled_jobs(
-                seconds_since_heartbeat=STALLED_AFTER):
-            log.warning("job %s (%s) of a stalled worker: retrying it", job.id, job.task_name)
-            await app.job_manager.retry_job(job)
-        await asyncio.to_thread(run, "finish_interrupted")
+        await retry_stalled(app, pipeline.config.stalled_seconds)
+        await utils.sync_to_async(run, "finish_interrupted")
 
     return app
 
@@ -133,18 +130,53 @@ def defer_job(app: Any, task: str, **kwargs: Any) -> None:
 
 def run_queue_worker(pipeline: Pipeline, conninfo: str, *, once: bool = False,
                      say: Say = print) -> None:
-    """One Procrastinate worker; with `once`, it stops when the queue is empty."""
+    """One Procrastinate worker. With `once`, it queues the feeds that are due, then works
+    until no job is waiting or running anywhere (so several `--once` workers share a batch)."""
+    from procrastinate import utils
+
     app = make_app(pipeline, conninfo)
 
+    def defer(task: str, **kwargs: Any) -> None:
+        defer_job(app, task, **kwargs)
+
     async def main() -> None:
+        stalled = pipeline.config.stalled_seconds
+        options: dict[str, Any] = dict(
+            concurrency=1, update_heartbeat_interval=max(stalled / 3, 0.5),
+            stalled_worker_timeout=stalled, delete_jobs="successful")
         async with app.open_async():
-            if once:
-                schedule_due_feeds(pipeline, lambda task, **kw: defer_job(app, task, **kw))
-            await app.run_worker_async(wait=not once, concurrency=1,
-                                       update_heartbeat_interval=5.0,
-                                       stalled_worker_timeout=STALLED_AFTER,
-                                       delete_jobs="successful")
+            # sync code that defers must run where procrastinate can reach its event loop
+            await utils.sync_to_async(schedule_due_feeds, pipeline, defer)
+            if not once:
+                await app.run_worker_async(wait=True, **options)
+                return
+            while True:
+                await retry_stalled(app, stalled)
+                await app.run_worker_async(wait=False, install_signal_handlers=False,
+                                           **options)
+                if not await _jobs_pending(app):
+                    break
+                await asyncio.sleep(0.5)
 
     say(f"worker: Procrastinate worker on {pipeline.store.describe()}"
         + (" (until the queue is empty)" if once else ""))
     asyncio.run(main())
+
+
+async def retry_stalled(app: Any, stalled_seconds: float) -> int:
+    """Put back in the queue the jobs of workers silent for `stalled_seconds` (killed)."""
+    jobs = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds))
+    for job in jobs:
+        log.warning("job %s (%s) of a stalled worker: retrying it", job.id, job.task_name)
+        await app.job_manager.retry_job(job)
+    return len(jobs)
+
+
+async def _jobs_pending(app: Any) -> bool:
+    """Whether any job is running, or waiting and already due."""
+    now = datetime.now(UTC)
+    for status in ("doing", "todo"):
+        for job in await app.job_manager.list_jobs_async(status=status):
+            if status == "doing" or job.scheduled_at is None or job.scheduled_at <= now:
+                return True
+    return False
