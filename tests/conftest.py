@@ -58,9 +58,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pgtools.PgServer]:
+def pg_server() -> Iterator[pgtools.PgServer]:
     """One server for the session; every test that needs it is skipped when it cannot start."""
-    server, reason = pgtools.start(tmp_path_factory.mktemp("pgdata"))
+    server, reason = pgtools.start()
     if server is None:
         pytest.skip(reason)
     yield server

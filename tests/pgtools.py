@@ -69,8 +69,13 @@ def _runtime_dir() -> None:
     os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="newsdesk-xdg-")  # mode 0700
 
 
-def start(data_dir: Path) -> tuple[PgServer | None, str]:
-    """(server, "") or (None, why not)."""
+def start() -> tuple[PgServer | None, str]:
+    """(server, "") or (None, why not).
+
+    The data folder is a folder of its own under the system temp dir, not under pytest's
+    basetemp: running as root, pgserver opens the folders above it to its `pgserver` user,
+    and every new pytest session closes `pytest-of-<user>` again (mode 0700), which would cut
+    the server of another session running at the same time off from its own files."""
     if psycopg is None:
         return None, "psycopg is not installed (pip install 'newsdesk[postgres]')"
     url = os.environ.get(ENV, "").strip()
@@ -84,12 +89,13 @@ def start(data_dir: Path) -> tuple[PgServer | None, str]:
             return None, f"{ENV} server unreachable: {str(exc).strip().splitlines()[0]}"
         return PgServer(url), ""
     _runtime_dir()
+    data_dir = Path(tempfile.mkdtemp(prefix="newsdesk-pg-"))
     reason = ""
     for _ in range(2):  # a second try: a first start can lose a race with another session
         try:
             import pgserver  # an optional test dependency: absent means skip, not fail
 
-            server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
+            server = pgserver.get_server(str(data_dir), cleanup_mode="delete")
             return PgServer(server.get_uri(), stop=server.cleanup), ""
         except Exception as exc:  # any failure to start is a reason to skip, reported as such
             reason = f"pgserver could not start PostgreSQL: {type(exc).__name__}: {exc}"
