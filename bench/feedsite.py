@@ -52,7 +52,7 @@ class FeedSite:
         paras = [p.strip() for p in text.split("\n") if p.strip()]
         paras = [p.format(day=f"day {k}", n=k, m=m + 2, cost=k % 97 + 3) if "{" in p else p
                  for p in paras]
-        paras.append(f"This is report number {k} of the desk, filed for feed {n}.")
+        paras.insert(1, f"This is report number {k} of the desk, filed for feed {n}.")
         return f"{title} ({k})", paras
 
     def page(self, n: int, m: int) -> bytes:
@@ -90,6 +90,7 @@ class FeedSite:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else headers and body wait ~40 ms for an ACK
 
             def log_message(self, *args: object) -> None:
                 pass

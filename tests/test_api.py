@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,8 +17,9 @@ BRIEF_KEYS = {"id", "url", "source", "title", "byline", "published", "lang", "se
 
 
 @pytest.fixture()
-def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, int]]]:
-    store, ids = sample_store(tmp_path / "api.db")
+def api(any_url: str) -> Iterator[tuple[TestClient, dict[str, int]]]:
+    """The sample desk's API on each engine (SQLite and PostgreSQL)."""
+    store, ids = sample_store(any_url)
     with TestClient(make_app(store)) as client:
         yield client, ids
     store.close()

@@ -13,13 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsdesk.model import Article
-from newsdesk.store import SQLiteStore, open_store
+from newsdesk.store import Store, open_store
 from webtools import SITE_NAME, make_app, sample_articles, sample_store, serve_app
 
 
 @pytest.fixture()
-def desk(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, int], SQLiteStore]]:
-    store, ids = sample_store(tmp_path / "desk.db")
+def desk(any_url: str) -> Iterator[tuple[TestClient, dict[str, int], Store]]:
+    """The sample desk on each engine (SQLite and PostgreSQL)."""
+    store, ids = sample_store(any_url)
     with TestClient(make_app(store)) as client:
         yield client, ids, store
     store.close()

@@ -29,7 +29,7 @@ import uvicorn
 
 from newsdesk.config import Config
 from newsdesk.model import Article, Entity
-from newsdesk.store import SQLiteStore, open_store
+from newsdesk.store import Store, open_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
@@ -161,8 +161,9 @@ def sample_articles() -> dict[str, Article]:
             "chips": chips, "hostile": hostile, "sport": sport, "science": science}
 
 
-def sample_store(path: Path) -> tuple[SQLiteStore, dict[str, int]]:
-    """A SQLite file store at `path` filled with sample_articles(); returns (store, ids).
+def sample_store(path: Path | str) -> tuple[Store, dict[str, int]]:
+    """A store at `path` (a SQLite file or a postgresql:// URL) filled with sample_articles();
+    returns (store, ids).
 
     ids also holds "story": the flood story (flood_en, flood_es, flood_wire). flood_en's similar
     articles are flood_wire and flood_es (same story) then science and chips (other stories).
@@ -196,7 +197,7 @@ def fallback_sanitizer() -> Callable[[str], str] | None:
 
 
 
-def make_app(store: SQLiteStore, **settings: Any) -> Any:
+def make_app(store: Store, **settings: Any) -> Any:
     """create_app over `store` with a test Config (site name SITE_NAME)."""
     from newsdesk.web.app import create_app
 

@@ -171,8 +171,12 @@ def worker(
     share the work through a task queue (Procrastinate) in the same database; feeds are
     scheduled every minute, failed tasks retried, a killed worker's task taken over.
     """
+    import logging
+
     from .worker import run_worker
 
+    # one line per failed job or stalled worker, on stderr
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
     run_worker(_open(), _config(), once=once, interval=interval, say=_say)
 
 

@@ -25,7 +25,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .config import Config
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 Say = Callable[[str], None]
 SCHEDULE_CRON = "* * * * *"  # procrastinate's periodic tasks have minute resolution
+RETRY_HORIZON = timedelta(minutes=2)  # `worker --once` waits for retries due this soon
 
 
 def summary(result: ImportResult) -> str:
@@ -75,7 +76,8 @@ def make_app(pipeline: Pipeline, conninfo: str) -> Any:
     from procrastinate import utils
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
-    retry = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=4)
+    # retries after 4, 6, 10, 18 s: a refused write or a dropped connection is short-lived
+    retry = procrastinate.RetryStrategy(max_attempts=5, wait=2, exponential_wait=2)
 
     def defer(task: str, **kwargs: Any) -> None:
         defer_job(app, task, **kwargs)
@@ -173,10 +175,10 @@ async def retry_stalled(app: Any, stalled_seconds: float) -> int:
 
 
 async def _jobs_pending(app: Any) -> bool:
-    """Whether any job is running, or waiting and already due."""
-    now = datetime.now(UTC)
+    """Whether any job is running, or waiting and due within RETRY_HORIZON (a retry)."""
+    horizon = datetime.now(UTC) + RETRY_HORIZON
     for status in ("doing", "todo"):
         for job in await app.job_manager.list_jobs_async(status=status):
-            if status == "doing" or job.scheduled_at is None or job.scheduled_at <= now:
+            if status == "doing" or job.scheduled_at is None or job.scheduled_at <= horizon:
                 return True
     return False

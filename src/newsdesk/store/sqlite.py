@@ -216,20 +216,24 @@ class SQLiteStore:
             if db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
                 return None
             db.execute("DELETE FROM similar WHERE article_id = ?", (article_id,))
-            for other, score in similar[:keep]:
-                if other == article_id:
-                    continue
-                db.execute("INSERT INTO similar(article_id, other_id, score) "
+            links = [(other, float(score)) for other, score in similar[:keep]
+                     if other != article_id]
+            db.executemany("INSERT INTO similar(article_id, other_id, score) "
                            "SELECT ?, id, ? FROM articles WHERE id = ?",
-                           (article_id, float(score), other))
-                # the other article may now count this one among its nearest
-                db.execute("INSERT INTO similar(article_id, other_id, score) "
-                           "SELECT id, ?, ? FROM articles WHERE id = ? "
-                           "ON CONFLICT(article_id, other_id) DO UPDATE SET score = excluded.score",
-                           (article_id, float(score), other))
-                db.execute("DELETE FROM similar WHERE article_id = ? AND other_id NOT IN "
-                           "(SELECT other_id FROM similar WHERE article_id = ? "
-                           "ORDER BY score DESC, other_id LIMIT ?)", (other, other, keep))
+                           [(article_id, score, other) for other, score in links])
+            # the others may now count this article among their nearest: add it to their
+            # lists, then keep each list's best `keep`
+            db.executemany("INSERT INTO similar(article_id, other_id, score) "
+                           "SELECT id, ?, ? FROM articles WHERE id = ? ON CONFLICT(article_id, "
+                           "other_id) DO UPDATE SET score = excluded.score",
+                           [(article_id, score, other) for other, score in links])
+            others = [other for other, _ in links]
+            if others:
+                db.execute(
+                    "DELETE FROM similar WHERE (article_id, other_id) IN (SELECT article_id, "
+                    "other_id FROM (SELECT article_id, other_id, ROW_NUMBER() OVER (PARTITION BY "
+                    "article_id ORDER BY score DESC, other_id) AS rank FROM similar WHERE "
+                    f"article_id IN ({_marks(others)})) WHERE rank > ?)", [*others, keep])
             if story_id is not None and db.execute(
                     "SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is None:
                 story_id = None
