@@ -156,7 +156,10 @@ def run_queue_worker(pipeline: Pipeline, conninfo: str, *, once: bool = False,
                 await retry_stalled(app, stalled)
                 await app.run_worker_async(wait=False, install_signal_handlers=False,
                                            **options)
-                if not await _jobs_pending(app):
+                # articles a dead worker stored but did not finish (the periodic sweep
+                # does this for long-running workers)
+                finished = await utils.sync_to_async(pipeline.finish_interrupted)
+                if not finished and not await _jobs_pending(app):
                     break
                 await asyncio.sleep(0.5)
 
