@@ -232,3 +232,21 @@ def test_retry_after_is_honoured_across_processes(tmp_path: Path, site: Site) ->
     assert runs[0].returncode == 1 and "429" in runs[0].stderr
     assert "Traceback" not in "".join(r.stderr for r in runs)
     assert all(r.returncode == 0 for r in runs[1:])
+
+
+def test_a_hosts_retry_after_is_shared_through_the_store(store: SQLiteStore, site: Site) -> None:
+    """Two fetchers (two processes) on one database: what the host told one, the other knows."""
+    from newsdesk.ingest.fetch import Fetcher, RetryLaterError
+    from newsdesk.store import open_store
+
+    config = Config(allow_private=True, per_host_delay=0.0)
+    site.feed_status = 429
+    with Fetcher(config, holds=store) as first, pytest.raises(RetryLaterError):
+        first.fetch(site.base + "/feed.xml")
+    assert len(site.requests) == 1
+    other = open_store(store.url)
+    with Fetcher(config, holds=other) as second, pytest.raises(RetryLaterError,
+                                                               match="wait until"):
+        second.fetch(site.base + "/cranes-return.html")  # another page of the same host
+    assert len(site.requests) == 1  # asked nothing
+    other.close()

@@ -513,3 +513,14 @@ def test_password_is_hidden(pg_url: str) -> None:
         assert store.url.startswith("postgresql://") and "***" in store.url
     finally:
         store.close()
+
+
+def test_host_holds(any_store: Store, reopen: Callable[[], Store]) -> None:
+    host = "https://paper.example:443"
+    assert any_store.host_hold(host, NOW) is None
+    any_store.hold_host(host, NOW + timedelta(minutes=10))
+    any_store.hold_host(host, NOW + timedelta(minutes=5))  # a shorter hold does not shorten it
+    other = reopen()
+    assert other.host_hold(host, NOW) == NOW + timedelta(minutes=10)
+    assert other.host_hold(host, NOW + timedelta(minutes=11)) is None
+    assert other.host_hold("https://other.example:443", NOW) is None

@@ -189,7 +189,7 @@ class Pipeline:
         from .ingest.fetch import Fetcher
 
         if self._fetch is None:
-            self._fetch = Fetcher(self.config)
+            self._fetch = Fetcher(self.config, holds=self.store)
         return self._fetch
 
     def fetch_article(self, url: str) -> Article:

@@ -12,7 +12,8 @@ Every fetch, and every redirect hop again, goes through the same gate:
    the host is fetched once, cached, and obeyed; a robots.txt that cannot be fetched or is
    missing allows everything;
 4. a host that answered 429/503 with Retry-After is not contacted again before that time:
-   RetryLaterError("host asked us to wait until ...") is raised without a request;
+   RetryLaterError("host asked us to wait until ...") is raised without a request; with
+   `holds` (the store) the time is kept in the database, so every process honours it;
 5. requests to one host are spaced at least `per_host_delay` seconds apart (we sleep).
 
 Then one GET, redirects not followed by httpx but by us, up to `max_redirects`. The body is
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -74,6 +76,13 @@ class FetchResult:
     not_modified: bool = False
     content_type: str | None = None  # media type only, lowercase: "application/rss+xml"
     retry_after: float | None = None  # seconds, when a successful response carried Retry-After
+
+
+class HostHolds(Protocol):
+    """Where Retry-After times per host are shared between processes (the Store)."""
+
+    def hold_host(self, host: str, until: datetime) -> None: ...
+    def host_hold(self, host: str, now: datetime) -> datetime | None: ...
 
 
 class RetryLaterError(FetchError):
@@ -145,7 +154,8 @@ class Fetcher:
 
     def __init__(self, config: Config, transport: httpx.BaseTransport | None = None, *,
                  resolver: Resolver | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 holds: HostHolds | None = None) -> None:
         self.config = config
         self.timeout = float(config.fetch_timeout)
         self.max_bytes = int(config.max_body_bytes)
@@ -155,6 +165,7 @@ class Fetcher:
         self.per_host_delay = float(config.per_host_delay)
         self._resolve = resolver or system_resolver
         self._sleep = sleep
+        self._holds = holds
         self._client = httpx.Client(
             transport=transport,
             follow_redirects=False,
@@ -245,6 +256,12 @@ class Fetcher:
         with self._lock:
             now = time.monotonic()
             blocked = self._wait_until.get(key)
+            if (blocked is None or now >= blocked[0]) and self._holds is not None:
+                until = self._holds.host_hold(key, datetime.now(UTC))
+                if until is not None:  # another process was told to wait
+                    remaining = (until - datetime.now(UTC)).total_seconds()
+                    blocked = (now + remaining, until)
+                    self._wait_until[key] = blocked
             if blocked is not None and now < blocked[0]:
                 remaining = blocked[0] - now
                 raise RetryLaterError(
@@ -259,6 +276,8 @@ class Fetcher:
         retry_at = datetime.now(UTC) + timedelta(seconds=seconds)
         with self._lock:
             self._wait_until[_host_key(url)] = (time.monotonic() + seconds, retry_at)
+        if self._holds is not None:
+            self._holds.hold_host(_host_key(url), retry_at)
         return retry_at
 
     # -- the request ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ two processes calling it at once on one database never double, lose or half-writ
                        deletions by other processes included
     claim_due_feeds    feeds due for a refresh, leased so one feed is fetched once per cycle
     record_feed_outcome  ETag, Last-Modified, error, error count, Retry-After, next check time
+    hold_host          a host's Retry-After ("not before"), seen by every process's fetcher
     delete_article     delete, leaving a tombstone; ids are never reused
 
 Reads (articles, stories, search, feeds) see committed data only. The merge rule for a
@@ -126,3 +127,12 @@ class Store(Protocol):
     def claim_due_feeds(self, now: datetime, limit: int, lease_seconds: float = 600.0,
                         every: bool = False) -> list[Feed]: ...
     def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None: ...
+
+    # -- hosts ------------------------------------------------------------------------------
+    def hold_host(self, host: str, until: datetime) -> None:
+        """Remember that `host` ("scheme://name:port") asked not to be contacted before
+        `until`; a later, longer hold wins over a shorter one."""
+        ...
+    def host_hold(self, host: str, now: datetime) -> datetime | None:
+        """The time `host` asked us to wait until, if that is after `now`."""
+        ...

@@ -220,9 +220,15 @@ def m002_ids_leases_feed_state(db: sqlite3.Connection) -> None:
     run_script(db, "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');")
 
 
+def m003_host_holds(db: sqlite3.Connection) -> None:
+    """Retry-After per host, so every process's fetcher honours what a host asked."""
+    run_script(db, "CREATE TABLE host_holds (host TEXT PRIMARY KEY, until TEXT NOT NULL);")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
+    ("003_host_holds", m003_host_holds),
 ]
 
 

@@ -123,9 +123,15 @@ def m002_procrastinate(conn: Conn) -> None:
     conn.execute(SchemaManager.get_schema())
 
 
+def m003_host_holds(conn: Conn) -> None:
+    """Retry-After per host, so every process's fetcher honours what a host asked."""
+    conn.execute("CREATE TABLE host_holds (host TEXT PRIMARY KEY, until TIMESTAMPTZ NOT NULL)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_procrastinate", m002_procrastinate),
+    ("003_host_holds", m003_host_holds),
 ]
 
 

@@ -531,3 +531,16 @@ class PostgresStore:
              "retry": aware(outcome.retry_at), "failed": failed, "etag": outcome.etag,
              "lm": outcome.last_modified, "error": outcome.error, "title": outcome.title,
              "site": outcome.site_url, "id": feed_id}))
+
+    # -- hosts ------------------------------------------------------------------------------
+
+    def hold_host(self, host: str, until: datetime) -> None:
+        self._tx(lambda conn: conn.execute(
+            "INSERT INTO host_holds(host, until) VALUES (%s, %s) ON CONFLICT (host) "
+            "DO UPDATE SET until = GREATEST(host_holds.until, excluded.until)",
+            (host, aware(until))))
+
+    def host_hold(self, host: str, now: datetime) -> datetime | None:
+        rows = self._q("SELECT until FROM host_holds WHERE host = %s AND until > %s",
+                       (host, aware(now)))
+        return rows[0]["until"] if rows else None

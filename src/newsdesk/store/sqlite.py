@@ -540,3 +540,15 @@ class SQLiteStore:
                 (_iso(outcome.checked), _iso(outcome.next_check), _iso(outcome.retry_at),
                  failed, outcome.etag, failed, outcome.last_modified, outcome.error, failed,
                  outcome.title, outcome.site_url, feed_id))
+
+    # -- hosts ------------------------------------------------------------------------------
+
+    def hold_host(self, host: str, until: datetime) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO host_holds(host, until) VALUES (?, ?) ON CONFLICT(host) "
+                       "DO UPDATE SET until = MAX(until, excluded.until)", (host, _iso(until)))
+
+    def host_hold(self, host: str, now: datetime) -> datetime | None:
+        rows = self._q("SELECT until FROM host_holds WHERE host = ? AND until > ?",
+                       (host, _iso(now)))
+        return _dt(rows[0][0]) if rows else None
