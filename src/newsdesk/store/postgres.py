@@ -48,6 +48,7 @@ from .pg_sql import (
 )
 
 T = TypeVar("T")
+HNSW_DEFAULT_EF = 40  # pgvector's hnsw.ef_search default
 Conn = psycopg.Connection[DictRow]
 _RETRIES = 3  # a deadlock or serialisation failure is retried this many times
 
@@ -108,7 +109,8 @@ class PostgresStore:
     def _q(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Row]:
         try:
             with self._pool.connection() as conn:
-                return conn.execute(sql, params).fetchall()
+                # binary results: a vector read as text costs a parse of 512 numbers
+                return conn.execute(sql, params, binary=True).fetchall()
         except psycopg.Error as exc:
             raise self._fail(exc) from exc
 
@@ -389,18 +391,20 @@ class PostgresStore:
         # the expression and predicate of the partial HNSW index, so the planner can use it
         expr = f"embedding::vector({dims})" if dims == pg_schema.DIMENSIONS else "embedding"
 
-        def work(conn: Conn) -> list[tuple[int, float]]:
-            conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(k + 1, 1000))}")
-            rows = conn.execute(
-                f"SELECT id, 1 - ({expr} <=> %s) AS score FROM articles "
-                f"WHERE vector_dims(embedding) = {dims} AND id <> %s "
-                f"ORDER BY {expr} <=> %s LIMIT %s",
-                (vec, -1 if exclude is None else exclude, vec, k)).fetchall()
-            hits = [(int(r["id"]), float(r["score"])) for r in rows]
-            # a zero vector has no cosine (NaN): it is nobody's neighbour
-            return sorted((h for h in hits if h[1] == h[1]), key=lambda h: (-h[1], h[0]))
+        query = (f"SELECT id, 1 - ({expr} <=> %s) AS score FROM articles "
+                 f"WHERE vector_dims(embedding) = {dims} AND id <> %s "
+                 f"ORDER BY {expr} <=> %s LIMIT %s")
+        params = (vec, -1 if exclude is None else exclude, vec, k)
 
-        return self._tx(work)
+        def work(conn: Conn) -> list[DictRow]:
+            conn.execute(f"SET LOCAL hnsw.ef_search = {min(k + 1, 1000)}")
+            return conn.execute(query, params).fetchall()
+
+        # the default candidate list (40) is enough for small k: no transaction needed
+        rows = self._q(query, params) if k < HNSW_DEFAULT_EF else self._tx(work)
+        hits = [(int(r["id"]), float(r["score"])) for r in rows]
+        # a zero vector has no cosine (NaN): it is nobody's neighbour
+        return sorted((h for h in hits if h[1] == h[1]), key=lambda h: (-h[1], h[0]))
 
     def similar_ids(self, article_id: int, limit: int = 10) -> list[tuple[int, float]]:
         rows = self._q("SELECT other_id, score FROM similar_links WHERE article_id = %s "
