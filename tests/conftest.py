@@ -3,6 +3,7 @@ real PostgreSQL (pgserver, or NEWSDESK_TEST_PG) with a fresh database per test."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,9 +60,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[pgtools.PgServer]:
-    """One server for the session; every test that needs it is skipped when it cannot start."""
+    """One server for the session; every test that needs it is skipped when it cannot start,
+    or fails when NEWSDESK_REQUIRE_PG is set (CI: the PostgreSQL tests must really run)."""
     server, reason = pgtools.start()
     if server is None:
+        if os.environ.get("NEWSDESK_REQUIRE_PG"):
+            pytest.fail(f"PostgreSQL is required (NEWSDESK_REQUIRE_PG) but {reason}")
         pytest.skip(reason)
     yield server
     server.close()

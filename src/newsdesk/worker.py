@@ -122,12 +122,13 @@ def schedule_due_feeds(pipeline: Pipeline, defer: Callable[..., None]) -> int:
 
 
 def defer_job(app: Any, task: str, **kwargs: Any) -> None:
-    """Queue `task`; a refresh of a feed already queued is not queued again."""
+    """Queue `task`. A feed's refresh is not queued twice (queueing lock), and two refreshes
+    of one feed never run at once (lock)."""
     from procrastinate.exceptions import AlreadyEnqueued
 
     lock = f"feed:{kwargs['feed_id']}" if task == "refresh_feed" else None
     with contextlib.suppress(AlreadyEnqueued):
-        app.configure_task(task, queueing_lock=lock).defer(**kwargs)
+        app.configure_task(task, lock=lock, queueing_lock=lock).defer(**kwargs)
 
 
 def run_queue_worker(pipeline: Pipeline, conninfo: str, *, once: bool = False,
