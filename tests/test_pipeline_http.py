@@ -184,14 +184,15 @@ def test_deleted_entries_are_not_fetched_again(store: SQLiteStore, site: Site) -
     pipeline.close()
 
 
-def _cli(db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _cli(db: Path | str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "newsdesk", "--db", str(db), *args],
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "NEWSDESK_PER_HOST_DELAY": "0", **env})
 
 
-def test_cli_fetch_and_private_address_refusal(tmp_path: Path, site: Site) -> None:
-    db = tmp_path / "n.db"
+def test_cli_fetch_and_private_address_refusal(any_url: str, site: Site) -> None:
+    """fetch and add-feed on each engine (SQLite and PostgreSQL)."""
+    db = any_url
     url = site.base + "/strike-ends.html?utm_source=newsletter"
     refused = _cli(db, "fetch", url)
     assert refused.returncode == 1
@@ -220,9 +221,10 @@ def test_cli_worker_once_refreshes_due_feeds(tmp_path: Path, site: Site) -> None
     assert "worker: imported 1, duplicates 2" in out.stderr
 
 
-def test_retry_after_is_honoured_across_processes(tmp_path: Path, site: Site) -> None:
-    """Regression (issue 5): three `refresh --all` runs hit a 429-ing server three times."""
-    db = tmp_path / "r.db"
+def test_retry_after_is_honoured_across_processes(any_url: str, site: Site) -> None:
+    """Regression (issue 5): three `refresh --all` runs hit a 429-ing server three times.
+    On each engine (SQLite and PostgreSQL)."""
+    db = any_url
     env = {"NEWSDESK_ALLOW_PRIVATE": "1", "NEWSDESK_EMBEDDER": "hash"}
     assert _cli(db, "add-feed", site.base + "/feed.xml", **env).returncode == 0
     site.feed_status = 429

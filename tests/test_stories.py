@@ -72,3 +72,31 @@ def test_ecbplus_quality_gate(shared_data: Path) -> None:
     print(f"ECB+ topics 1-10: {len(articles)} articles, B3 P={precision:.3f} R={recall:.3f} "
           f"F1={f1:.3f}")
     assert f1 >= 0.78  # measured 0.830 on this subset
+
+
+def test_recluster_joins_stories_started_at_the_same_moment(store: Store) -> None:
+    """Two workers linking two reports of one event at once each start a story (neither saw
+    the other's); the recluster task puts them in one, and leaves a different event alone."""
+    from newsdesk.config import Config
+    from newsdesk.pipeline import Pipeline
+    from newsdesk.tasks import InlineQueue
+
+    now = datetime.now(UTC)
+    made = []
+    for vec, minutes in ((_unit([1, 0.05, 0]), 0), (_unit([1, 0.1, 0]), 5),
+                         (_unit([0, 1, 0]), 10)):
+        a = Article(title=f"report {len(made)}", text="x", embedding=vec,
+                    published=now - timedelta(minutes=30 - minutes))
+        assert store.put_article(a).id is not None
+        made.append(a)
+    for a in made:  # each linked as if alone: the race
+        assert a.id is not None
+        a.story_id = store.link(a.id, [], 10, new_story_title=a.title)
+    assert len({a.story_id for a in made}) == 3
+    InlineQueue(Pipeline(store, Config(embedder="hash"))).run("recluster")
+    first, second, other = (store.get_article(a.id) for a in made)  # type: ignore[arg-type]
+    assert first and second and other
+    assert first.story_id == second.story_id == made[0].story_id  # the older story's id
+    assert other.story_id == made[2].story_id
+    assert store.story(made[1].story_id).article_ids == []  # type: ignore[arg-type,union-attr]
+    assert len(store.stories(min_articles=2)) == 1

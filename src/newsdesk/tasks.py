@@ -7,6 +7,9 @@
                               (or, if the page fails, as the feed gave it) and enrich it
     enrich_articles(ids)      enrich and link stored articles that are not done yet
     finish_interrupted()      take over articles a dead or stalled process left not done
+    recluster()               move recent articles left alone in a story into the story of
+                              their event formed since (two workers linking two reports of
+                              one event at the same moment each start a story)
 
 On SQLite they run in this process (`InlineQueue`: deferred tasks run right after the task
 that deferred them); on PostgreSQL they are Procrastinate jobs shared by any number of
@@ -28,10 +31,13 @@ from .ingest.fetch import RetryLaterError
 from .model import Feed, ImportResult, article_from_dict, article_to_dict
 from .pipeline import Pipeline, with_page
 from .store import FeedOutcome
+from .stories.cluster import choose_story
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=24)
+RECLUSTER_DAYS = 3.0  # how far back `recluster` looks
+RECLUSTER_LIMIT = 5_000  # articles it looks at, at most
 Defer = Callable[..., None]  # defer(task_name, **kwargs)
 
 
@@ -75,7 +81,9 @@ def refresh_feed(ctx: Context, feed_id: int) -> ImportResult:
                     ctx.defer("fetch_page", entry=article_to_dict(entry))
                 else:
                     complete.append(entry)
-            pipe.store_and_enrich(complete, result)
+            stored = pipe.store_articles(complete, result)
+            if stored:
+                ctx.defer("enrich_articles", ids=[a.id for a in stored])
     except RetryLaterError as exc:
         result.refused.append((feed.url, exc.reason))
         store.record_feed_outcome(feed_id, FeedOutcome(
@@ -111,12 +119,11 @@ def fetch_page(ctx: Context, entry: dict[str, Any]) -> ImportResult:
 
 def enrich_articles(ctx: Context, ids: list[int]) -> ImportResult:
     pipe = ctx.pipeline
-    result = ImportResult()
-    # an article already linked has a story; the others are enriched (again) and linked
-    result.finished = pipe.enrich_articles(
-        [a for a in pipe.store.get_articles(ids) if a.story_id is None])
-    ctx.result.merge(result)
-    return result
+    # an article already linked has a story; the others are enriched and linked (one
+    # deleted meanwhile is simply not there)
+    done = pipe.enrich_articles([a for a in pipe.store.get_articles(ids) if a.story_id is None])
+    log.info("enriched %d of %d articles", done, len(ids))
+    return ImportResult()
 
 
 def finish_interrupted(ctx: Context) -> ImportResult:
@@ -126,11 +133,35 @@ def finish_interrupted(ctx: Context) -> ImportResult:
     return result
 
 
+def recluster(ctx: Context, days: float = RECLUSTER_DAYS) -> ImportResult:
+    """Newest first, each article of the last `days` that is alone in its story joins the
+    story `choose_story` now picks for it, if any: the newer single moves into the older
+    story, so of two stories started at once the older id lives on."""
+    pipe, store = ctx.pipeline, ctx.pipeline.store
+    keep = pipe.config.similar_count
+    since = datetime.now(UTC) - timedelta(days=days)
+    moved = 0
+    for article in store.articles(since=since, limit=RECLUSTER_LIMIT):
+        if article.id is None or article.story_id is None or article.embedding is None:
+            continue
+        story = store.story(article.story_id)
+        if story is None or story.article_ids != [article.id]:
+            continue
+        target = choose_story(store, article, pipe.config.story_threshold)
+        if target is not None and target != article.story_id:
+            store.link(article.id, store.similar_ids(article.id, keep), keep, story_id=target)
+            moved += 1
+    if moved:
+        log.info("recluster: %d articles joined the story of their event", moved)
+    return ImportResult()
+
+
 TASKS: dict[str, Callable[..., ImportResult]] = {
     "refresh_feed": refresh_feed,
     "fetch_page": fetch_page,
     "enrich_articles": enrich_articles,
     "finish_interrupted": finish_interrupted,
+    "recluster": recluster,
 }
 
 
@@ -166,4 +197,5 @@ def refresh_due(pipeline: Pipeline, every: bool = False,
         if progress:
             progress(1)
     total.merge(queue.run("finish_interrupted"))
+    queue.run("recluster")
     return total

@@ -13,6 +13,7 @@ same database (its schema is one of our migrations). Jobs:
     enrich_articles     tasks.enrich_articles
     sweep               every minute: re-queue jobs of workers that stopped sending heartbeats
                         (killed), and finish articles whose holder died or whose lease ran out
+    recluster           every five minutes: tasks.recluster
 
 Failed jobs are retried with exponential backoff. Jobs are run one at a time per process (the
 work is CPU-bound Python); run one worker per core, on as many machines as you like.
@@ -104,6 +105,11 @@ def make_app(pipeline: Pipeline, conninfo: str) -> Any:
     def schedule_feeds(timestamp: int) -> None:
         schedule_due_feeds(pipeline, defer)
 
+    @app.periodic(cron="*/5 * * * *", periodic_id="recluster")
+    @app.task(name="recluster", queueing_lock="recluster", lock="recluster")
+    def recluster(timestamp: int) -> None:
+        run("recluster")
+
     @app.periodic(cron=SCHEDULE_CRON, periodic_id="sweep")
     @app.task(name="sweep", queueing_lock="sweep")
     async def sweep(timestamp: int) -> None:
@@ -163,6 +169,7 @@ def run_queue_worker(pipeline: Pipeline, conninfo: str, *, once: bool = False,
                 if not finished and not await _jobs_pending(app):
                     break
                 await asyncio.sleep(0.5)
+            await utils.sync_to_async(TASKS["recluster"], Context(pipeline, defer))
 
     say(f"worker: Procrastinate worker on {pipeline.store.describe()}"
         + (" (until the queue is empty)" if once else ""))
