@@ -385,3 +385,32 @@ def test_ids_are_not_reused_after_deleting_the_newest(any_url: str, tmp_path: Pa
     assert_clean_exit(code, err)
     assert summary(err)["imported"] == 0
     assert exported(any_url) == after
+
+
+@pytest.mark.slow
+def test_serve_import_and_worker_at_once(any_url: str, tmp_path: Path) -> None:
+    """The reader answers every request while an import and a worker write to its database,
+    and the import's articles all arrive once and done."""
+    import httpx
+
+    from webtools import make_app, serve_app
+
+    data = write_jsonl(tmp_path / "live.jsonl", N_ARTICLES, prefix="live")
+    store = open_store(any_url)
+    statuses: list[int] = []
+    with serve_app(make_app(store)) as base:
+        importer = start(any_url, "import", str(data))
+        worker = start(any_url, "worker", "--once")
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while importer.poll() is None or worker.poll() is None:
+                for path in ("/", "/api/articles?limit=5", "/search?q=council", "/feed.xml"):
+                    statuses.append(client.get(path).status_code)
+        for proc in (importer, worker):
+            code, _, err = finish(proc)
+            assert_clean_exit(code, err)
+        last = [article.id for article in store.articles(limit=1)]
+        with httpx.Client(base_url=base, timeout=30) as client:
+            assert client.get(f"/article/{last[0]}").status_code == 200
+    store.close()
+    assert len(statuses) >= 4 and set(statuses) == {200}
+    assert_each_once_and_done(any_url, ids(N_ARTICLES, prefix="live"))
