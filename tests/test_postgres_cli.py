@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from conftest import DEMO_DIR
 
@@ -80,3 +85,41 @@ def test_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
     assert out.returncode != 0
     assert "Traceback" not in out.stderr
     assert "PostgreSQL" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def _system_postgres() -> Path | None:
+    """The bin folder of this machine's own PostgreSQL (Debian's has no pgvector)."""
+    for initdb in sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True):
+        if not (initdb.parent.parent.parent.parent / "share" / "postgresql" /
+                initdb.parent.parent.name / "extension" / "vector.control").exists():
+            return initdb.parent
+    return None
+
+
+def test_a_server_without_pgvector_is_refused_in_one_line() -> None:
+    bin_dir = _system_postgres()
+    if bin_dir is None or os.geteuid() != 0 or shutil.which("runuser") is None:
+        pytest.skip("needs a system PostgreSQL without pgvector and root to start it as postgres")
+    data = Path(tempfile.mkdtemp(prefix="newsdesk-novector-"))
+    shutil.chown(data, user="postgres")
+    as_pg = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    subprocess.run([*as_pg, str(bin_dir / "initdb"), "-D", str(data / "db"), "-A", "trust"],
+                   check=True, capture_output=True, timeout=120)
+    # the server's output goes to a log file: a pipe would keep this call waiting for it
+    subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-w", "-l",
+                    str(data / "log"), "-o", f"-k {data} -p {port} -c listen_addresses=''",
+                    "start"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=120)
+    try:
+        out = run(f"postgresql://postgres@/postgres?host={data}&port={port}", "init")
+        assert out.returncode == 2, out.stderr  # a setting that cannot work: bad usage
+        assert "pgvector is not installed" in out.stderr and "Traceback" not in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1
+    finally:
+        subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast",
+                        "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=120)
+        shutil.rmtree(data, ignore_errors=True)

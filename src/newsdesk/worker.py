@@ -77,7 +77,8 @@ def make_app(pipeline: Pipeline, conninfo: str) -> Any:
     from procrastinate import utils
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
-    # retries after 4, 6, 10, 18 s: a refused write or a dropped connection is short-lived
+    # retries wait 2 + 2^n s (4, 6, 10, 18… s): a refused write or a dropped connection is
+    # short-lived
     retry = procrastinate.RetryStrategy(max_attempts=5, wait=2, exponential_wait=2)
 
     def defer(task: str, **kwargs: Any) -> None:
