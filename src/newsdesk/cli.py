@@ -91,7 +91,8 @@ def _finish(result: ImportResult) -> None:
 @app.callback()
 def main_options(
     db: Annotated[str | None, typer.Option(
-        "--db", help="SQLite file (default ./newsdesk.db; NEWSDESK_DB also works).")] = None,
+        "--db", help="SQLite file or postgresql:// URL (default ./newsdesk.db; NEWSDESK_DB "
+        "also works).")] = None,
 ) -> None:
     """newsdesk: ingest, extract, enrich, link and serve news."""
     State.db = db
@@ -159,18 +160,22 @@ def serve(
     _serve(_open(), host, port)
 
 
-@app.command()
+WORKER_HELP = (
+    "Refresh due feeds, fetch pages, enrich articles: the background work.\n\n"
+    "On SQLite, one process does it all in rounds. On PostgreSQL, start as many workers as you "
+    "like, on one machine or several, each with `newsdesk --db postgresql://... worker` "
+    "(one per CPU core): they share the work through a task queue (Procrastinate) in the same "
+    "database; feeds are scheduled every minute, failed tasks retried, a killed worker's tasks "
+    "taken over by the others. With --once, a worker queues what is due, works with the others "
+    "until nothing is left, and exits."
+)
+
+
+@app.command(help=WORKER_HELP)
 def worker(
     once: Annotated[bool, typer.Option(help="Do what is due once and exit.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between rounds (SQLite).")] = 60.0,
 ) -> None:
-    """Refresh due feeds, fetch pages, enrich articles: the background work.
-
-    On SQLite, one process does it all in rounds. On PostgreSQL, start as many workers as you
-    like, on one machine or several, each with `newsdesk --db postgresql://... worker`: they
-    share the work through a task queue (Procrastinate) in the same database; feeds are
-    scheduled every minute, failed tasks retried, a killed worker's task taken over.
-    """
     import logging
 
     from .worker import run_worker
