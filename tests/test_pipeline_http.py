@@ -252,3 +252,20 @@ def test_a_hosts_retry_after_is_shared_through_the_store(store: SQLiteStore, sit
         second.fetch(site.base + "/cranes-return.html")  # another page of the same host
     assert len(site.requests) == 1  # asked nothing
     other.close()
+
+
+def test_error_backoff_doubles_and_waits_for_the_host() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from newsdesk.model import Feed
+    from newsdesk.tasks import next_check_after
+
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    ok = next_check_after(Feed(url="u"), now, 30, failed=False)
+    assert ok == now + timedelta(minutes=30)
+    waits = [next_check_after(Feed(url="u", error_count=n), now, 30, failed=True) - now
+             for n in range(8)]
+    assert waits[:3] == [timedelta(minutes=30), timedelta(minutes=60), timedelta(minutes=120)]
+    assert max(waits) == timedelta(hours=24)  # capped at a day
+    host_said = now + timedelta(hours=3)
+    assert next_check_after(Feed(url="u"), now, 30, True, retry_at=host_said) == host_said
