@@ -279,20 +279,49 @@ def search(
     query: str,
     limit: Annotated[int, typer.Option(help="How many hits.", min=1)] = 10,
     format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
+    lang: Annotated[str | None, typer.Option(help="Only articles in this language.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    section: Annotated[str | None, typer.Option(help="Only this section.")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after DATE.")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before DATE.")] = None,
+    sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
+    mode: Annotated[str, typer.Option(help="hybrid, keyword or vector.")] = "hybrid",
 ) -> None:
-    """Full-text search over titles, summaries and text."""
+    """Search by keywords and by meaning, across English and Spanish ("frontera" finds border)."""
+    from .enrich.embed import get_embedder
+    from .ingest.dates import parse_date
+    from .search import Filters
+    from .search import search as hybrid_search
+
+    if sort not in ("relevance", "date"):
+        raise typer.BadParameter("choose relevance or date", param_hint="--sort")
+    if mode not in ("hybrid", "keyword", "vector"):
+        raise typer.BadParameter("choose hybrid, keyword or vector", param_hint="--mode")
+    dates = {}
+    for name, raw in (("since", since), ("until", until)):
+        if raw:
+            dates[name] = parse_date(raw)
+            if dates[name] is None:
+                raise typer.BadParameter(f"{raw!r} is not a date", param_hint=f"--{name}")
+    filters = Filters(lang=lang, source=source, section=section, **dates)
     store = _open()
-    hits = store.search(query, limit=limit)
+    embedder = get_embedder(_config().embedder) if mode != "keyword" else None
+    hits = hybrid_search(store, embedder, query, limit=limit, mode=mode, filters=filters,
+                         sort=sort)
+    if not hits and format != "jsonl":
+        _say(f"nothing found for {query!r}: try other or fewer words")
     names = store.public_ids([a.id for a, _ in hits if a.id is not None])
     for article, score in hits:
         record = {"id": names.get(article.id or 0), "newsdesk_id": article.id,
                   "title": article.title, "score": round(score, 4), "source": article.source,
                   "section": article.section, "lang": article.lang, "url": article.url,
+                  "story": article.story_id,
                   "published": article.published.isoformat() if article.published else None}
         if format == "jsonl":
             _emit(record)
         else:
-            sys.stdout.write(f"{record['id']}\t{score:.2f}\t{article.title}\n")
+            sys.stdout.write(f"{record['id']}\t{score:.3f}\t{article.lang or ''}\t"
+                             f"{article.title}\n")
 
 
 @app.command()

@@ -56,18 +56,19 @@ def search_vector(lang: str | None, title: str, summary: str, text: str) -> tupl
     return " || ".join(parts), params
 
 
-def search_query(query: str) -> tuple[str, list[Any]]:
+def search_query(query: str, any_word: bool = False) -> tuple[str, list[Any]]:
     """SQL and parameters for a tsquery in which every word must match (stemmed by either
-    language or as written) and the last word may be a prefix; ("", []) without words."""
+    language or as written) and the last word may be a prefix, or with `any_word` any word;
+    ("", []) without words."""
     words = re.findall(r"\w+", fold(query))
     configs = (*_ALL_STEMMERS, "simple")
     parts, params = [], []  # type: list[str], list[Any]
     for i, word in enumerate(words):
-        term = f"{word}:*" if i == len(words) - 1 else word
+        term = f"{word}:*" if i == len(words) - 1 and not any_word else word
         parts.append("(" + " || ".join("to_tsquery(%s::regconfig, %s)" for _ in configs) + ")")
         for config in configs:
             params += [config, term]
-    return " && ".join(parts), params
+    return (" || " if any_word else " && ").join(parts), params
 
 
 def lock_key(kind: str, value: str) -> int:

@@ -457,10 +457,11 @@ class PostgresStore:
         found = (self.story(int(r["story_id"])) for r in rows)
         return [s for s in found if s is not None]
 
-    def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
+    def search(self, query: str, limit: int = 20,
+               any_word: bool = False) -> list[tuple[Article, float]]:
         """Full-text search, English and Spanish stems and plain words, accents folded; best
         first; the score (ts_rank_cd, title above summary above body) is positive."""
-        tsquery, params = search_query(query)
+        tsquery, params = search_query(query, any_word)
         if not tsquery:
             return []
         rows = self._q(

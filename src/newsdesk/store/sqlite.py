@@ -57,12 +57,15 @@ def _vec_blob(vec: Any) -> bytes | None:
     return np.asarray(vec, dtype=np.float32).tobytes()
 
 
-def _fts_query(query: str) -> str:
-    """Turn user words into a safe FTS5 query: every word must match (prefix on the last)."""
+def _fts_query(query: str, any_word: bool = False) -> str:
+    """Turn user words into a safe FTS5 query: every word must match (prefix on the last),
+    or with `any_word` any of them."""
     words = re.findall(r"\w+", query, flags=re.UNICODE)
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
+    if any_word:
+        return " OR ".join(quoted)
     quoted[-1] += "*"
     return " ".join(quoted)
 
@@ -464,9 +467,10 @@ class SQLiteStore:
                 out.append(s)
         return out
 
-    def search(self, query: str, limit: int = 20) -> list[tuple[Article, float]]:
+    def search(self, query: str, limit: int = 20,
+               any_word: bool = False) -> list[tuple[Article, float]]:
         """Full-text search (BM25), best first; the score is positive, higher is better."""
-        fts = _fts_query(query)
+        fts = _fts_query(query, any_word)
         if not fts:
             return []
         rows = self._q(

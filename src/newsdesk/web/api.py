@@ -14,7 +14,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from ..model import Article, Story
-from .pages import MAX_ID, SECTIONS, get_store, snippet
+from ..search import Filters
+from .pages import MAX_ID, SECTIONS, get_store, run_search, snippet
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -105,7 +106,8 @@ class SearchHit(BaseModel):
     published: datetime | None
     lang: str | None
     section: str | None
-    score: float = Field(description="BM25 relevance, higher is better")
+    score: float = Field(description="fused relevance (reciprocal rank of the keyword and "
+                                     "vector lists), higher is better")
     snippet: str
 
 
@@ -190,13 +192,23 @@ def get_story(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)])
     return StoryFull.model_validate({**_story_brief(s), "articles": [_brief(a) for a in arts]})
 
 
-@router.get("/search", response_model=SearchResults, summary="Full-text search")
+@router.get("/search", response_model=SearchResults,
+            summary="Search: keywords and meaning, across English and Spanish")
 def search(
     request: Request,
-    q: Annotated[str, Query(max_length=500, description="Words to look for")],
+    q: Annotated[str, Query(max_length=500, description="Words to look for, in any language")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    lang: Annotated[str | None, Query(max_length=8, description="Only this language")] = None,
+    source: Annotated[str | None, Query(max_length=200, description="Only this outlet")] = None,
+    section: SectionSlug | None = None,
+    since: Annotated[datetime | None, Query(description="Published at or after")] = None,
+    until: Annotated[datetime | None, Query(description="Published at or before")] = None,
+    sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
+    mode: Annotated[str, Query(pattern="^(hybrid|keyword|vector)$")] = "hybrid",
 ) -> SearchResults:
-    hits = get_store(request).search(q, limit=limit) if q.strip() else []
+    filters = Filters(lang=lang, source=source, section=section.value if section else None,
+                      since=since, until=until)
+    hits = run_search(request, q, limit, filters, sort, mode) if q.strip() else []
     return SearchResults(query=q, results=[
         SearchHit(id=a.id or 0, title=a.title, source=a.source, published=a.published,
                   lang=a.lang, section=a.section, score=score, snippet=snippet(a))

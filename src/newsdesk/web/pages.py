@@ -22,8 +22,11 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from ..enrich.embed import get_embedder
 from ..enrich.sections import SECTIONS as SECTION_SLUGS
 from ..model import Article, Story
+from ..search import Filters
+from ..search import search as hybrid_search
 from ..store import Store
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
@@ -49,6 +52,14 @@ CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' 
 def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def run_search(request: Request, query: str, limit: int, filters: Filters | None = None,
+               sort: str = "relevance", mode: str = "hybrid") -> list[tuple[Article, float]]:
+    """The hybrid search (search.py) with the encoder the articles were embedded with."""
+    embedder = get_embedder(request.app.state.config.embedder)
+    return hybrid_search(get_store(request), embedder, query, limit=limit, filters=filters,
+                         sort=sort, mode=mode)
 
 
 def section_name(slug: str | None) -> str:
@@ -285,9 +296,13 @@ def story(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> 
 
 
 @router.get("/search")
-def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
+def search(request: Request, q: Annotated[str, Query(max_length=500)] = "",
+           lang: Annotated[str, Query(max_length=8)] = "",
+           sort: Annotated[str, Query(max_length=12)] = "relevance") -> HTMLResponse:
     query = q.strip()
-    hits = get_store(request).search(query, limit=30) if query else []
+    filters = Filters(lang=lang or None)
+    hits = run_search(request, query, 30, filters, sort) if query else []
     return render(request, "search.html", {
-        "q": query, "hits": [a for a, _ in hits], "snippet": snippet,
+        "q": query, "hits": [a for a, _ in hits], "snippet": snippet, "lang": lang,
+        "sort": "date" if sort == "date" else "relevance",
     })
