@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 100  # articles stored and enriched together
 LEASE_SECONDS = 600.0  # an article stored but not done is left to its process this long
+RECLUSTER_LIMIT = 2_000  # re-clustering looks at this many most recent articles
 FULL_TEXT_BELOW = 600  # characters: a feed entry shorter than this is a summary, not the article
 Progress = Callable[[int], None]  # called with how many inputs were just handled
 
@@ -99,6 +100,8 @@ class Pipeline:
                     progress(1)
         self.store_and_enrich(pending, result)
         self.finish_interrupted(result)
+        if result.imported or result.updated:
+            self.recluster()
         return result
 
     def _take_extracted(self, got: tuple[str, Any, dict[str, float]], path: Path,
@@ -345,6 +348,32 @@ class Pipeline:
         article.story_id = story_id
         return story_id is not None
 
+    def recluster(self, limit: int = RECLUSTER_LIMIT) -> int:
+        """Re-cluster the `limit` most recent articles (stories/regroup.py) and write the
+        groups whose story changed; how many articles moved."""
+        from .stories.regroup import Item, assign_ids, regroup
+
+        articles = [a for a in self.store.articles(limit=limit)
+                    if a.id is not None and a.embedding is not None]
+        items = [Item(a.id, f"{a.title}\n{a.text}", a.embedding, a.published or a.fetched,
+                      a.story_id, a.lang) for a in articles if a.id is not None]
+        groups = regroup(items)
+        ids = assign_ids(items, groups)
+        members: dict[int, list[Item]] = {}
+        for item, group in zip(items, groups, strict=True):
+            members.setdefault(group, []).append(item)
+        changes = []
+        for group, its in members.items():
+            keep = ids[group]
+            moved = [i.id for i in its if keep is None or i.story_id != keep]
+            if moved:
+                first = min(its, key=lambda i: (i.published is None, i.published or 0, i.id))
+                changes.append((moved if keep is not None else [i.id for i in its], keep,
+                                _title_of(first)))
+        if changes:
+            self.store.regroup(changes)
+        return sum(len(ids_) for ids_, _, _ in changes)
+
     def finish_interrupted(self, result: ImportResult | None = None, limit: int = 0) -> int:
         """Enrich and link articles left not done by a crash, a kill or a model error (their
         lease has run out), in batches; `limit` > 0 stops after about that many."""
@@ -408,6 +437,11 @@ def with_page(entry: Article, page: Article) -> Article:
     page.description = page.description or entry.description
     page.title = page.title or entry.title
     return page
+
+
+def _title_of(item: object) -> str:
+    text = getattr(item, "text", "")
+    return text.split("\n", 1)[0][:300]
 
 
 def _date_key(article: Article) -> tuple[float, int]:

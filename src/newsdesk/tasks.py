@@ -7,9 +7,8 @@
                               (or, if the page fails, as the feed gave it) and enrich it
     enrich_articles(ids)      enrich and link stored articles that are not done yet
     finish_interrupted()      take over articles a dead or stalled process left not done
-    recluster()               move recent articles left alone in a story into the story of
-                              their event formed since (two workers linking two reports of
-                              one event at the same moment each start a story)
+    recluster()               re-cluster the most recent articles (stories/regroup.py): undo
+                              early mistakes, join stories two workers started at once
 
 On SQLite they run in this process (`InlineQueue`: deferred tasks run right after the task
 that deferred them); on PostgreSQL they are Procrastinate jobs shared by any number of
@@ -31,13 +30,10 @@ from .ingest.fetch import RetryLaterError
 from .model import Feed, ImportResult, article_from_dict, article_to_dict
 from .pipeline import Pipeline, with_page
 from .store import FeedOutcome
-from .stories.cluster import choose_story
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=24)
-RECLUSTER_DAYS = 3.0  # how far back `recluster` looks
-RECLUSTER_LIMIT = 5_000  # articles it looks at, at most
 Defer = Callable[..., None]  # defer(task_name, **kwargs)
 
 
@@ -133,26 +129,11 @@ def finish_interrupted(ctx: Context) -> ImportResult:
     return result
 
 
-def recluster(ctx: Context, days: float = RECLUSTER_DAYS) -> ImportResult:
-    """Newest first, each article of the last `days` that is alone in its story joins the
-    story `choose_story` now picks for it, if any: the newer single moves into the older
-    story, so of two stories started at once the older id lives on."""
-    pipe, store = ctx.pipeline, ctx.pipeline.store
-    keep = pipe.config.similar_count
-    since = datetime.now(UTC) - timedelta(days=days)
-    moved = 0
-    for article in store.articles(since=since, limit=RECLUSTER_LIMIT):
-        if article.id is None or article.story_id is None or article.embedding is None:
-            continue
-        story = store.story(article.story_id)
-        if story is None or story.article_ids != [article.id]:
-            continue
-        target = choose_story(store, article, pipe.config.story_threshold)
-        if target is not None and target != article.story_id:
-            store.link(article.id, store.similar_ids(article.id, keep), keep, story_id=target)
-            moved += 1
+def recluster(ctx: Context) -> ImportResult:
+    """Re-cluster the recent window (stories/regroup.py) so early mistakes are undone."""
+    moved = ctx.pipeline.recluster()
     if moved:
-        log.info("recluster: %d articles joined the story of their event", moved)
+        log.info("recluster: %d articles changed story", moved)
     return ImportResult()
 
 

@@ -265,6 +265,22 @@ class PostgresStore:
 
         return self._tx(work)
 
+    def regroup(self, groups: list[tuple[list[int], int | None, str]]) -> list[int]:
+        def work(conn: Conn) -> list[int]:
+            out = []
+            for ids, story_id, title in groups:
+                if story_id is None or conn.execute("SELECT 1 FROM stories WHERE id = %s",
+                                                    (story_id,)).fetchone() is None:
+                    story_id = int(one(conn.execute(
+                        "INSERT INTO stories(title) VALUES (%s) RETURNING id",
+                        (title,)).fetchone())["id"])
+                conn.execute("UPDATE articles SET story_id = %s WHERE id = ANY(%s)",
+                             (story_id, list(ids)))
+                out.append(story_id)
+            return out
+
+        return self._tx(work)
+
     def claim_unenriched(self, limit: int, lease_seconds: float = 300.0) -> list[Article]:
         """Articles not done whose lease ran out or whose holder died, leased to us."""
         def work(conn: Conn) -> list[Article]:

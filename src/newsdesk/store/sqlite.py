@@ -250,6 +250,22 @@ class SQLiteStore:
             row = db.execute("SELECT story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
+    def regroup(self, groups: list[tuple[list[int], int | None, str]]) -> list[int]:
+        out = []
+        with self._tx() as db:
+            for ids, story_id, title in groups:
+                if story_id is None or db.execute("SELECT 1 FROM stories WHERE id = ?",
+                                                  (story_id,)).fetchone() is None:
+                    cur = db.execute("INSERT INTO stories(title, created) VALUES (?, ?)",
+                                     (title, _iso(_now())))
+                    story_id = int(cur.lastrowid or 0)
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    db.execute(f"UPDATE articles SET story_id = ? WHERE id IN ({_marks(chunk)})",
+                               [story_id, *chunk])
+                out.append(story_id)
+        return out
+
     def claim_unenriched(self, limit: int, lease_seconds: float = 300.0) -> list[Article]:
         """Articles not done whose lease ran out or whose holder died, leased to us."""
         now = _iso(_now())
