@@ -524,3 +524,19 @@ def test_host_holds(any_store: Store, reopen: Callable[[], Store]) -> None:
     assert other.host_hold(host, NOW) == NOW + timedelta(minutes=10)
     assert other.host_hold(host, NOW + timedelta(minutes=11)) is None
     assert other.host_hold("https://other.example:443", NOW) is None
+
+
+def test_regroup_moves_articles_and_keeps_or_makes_stories(any_store: Store) -> None:
+    a1, a2, a3 = (put(any_store, article(n)) for n in (1, 2, 3))
+    s1 = any_store.link(a1, [], keep=10, new_story_title="First")
+    s2 = any_store.link(a2, [], keep=10, new_story_title="Second")
+    assert s1 is not None and s2 is not None and s1 != s2
+    got = any_store.regroup([([a1, a2], s1, "ignored"), ([a3], None, "Third"), ([a3 + 99], 999,
+                                                                              "Made anew")])
+    assert got[0] == s1 and got[1] not in (s1, s2) and got[2] not in (s1, s2, got[1])
+    story = any_store.story(s1)
+    assert story is not None and sorted(story.article_ids) == sorted([a1, a2])
+    third = any_store.story(got[1])
+    assert third is not None and third.title == "Third" and third.article_ids == [a3]
+    old = any_store.story(s2)
+    assert old is None or old.article_ids == []  # emptied by the merge
