@@ -128,3 +128,35 @@ def test_no_console_errors_on_pages(site, page):
                 f"/story/{ids['story']}", "/search?q=vellmar"):
         page.goto(base + url)
     assert errors == []
+
+
+def test_stories_and_a_spanish_search_for_english_news(demo_db, browser):
+    """On the demo corpus: /stories lists the border story in both languages, its page is a
+    timeline, and a search typed in Spanish into the page finds English articles."""
+    from newsdesk.config import Config
+    from newsdesk.store import open_store
+    from newsdesk.web.app import create_app
+
+    store = open_store(demo_db)
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    tab = context.new_page()
+    with serve_app(create_app(store, Config(site_name=SITE_NAME, embedder="use"))) as base:
+        assert tab.goto(base + "/stories").status == 200
+        assert tab.locator("h1").inner_text() == "Stories"
+        rows = tab.locator(".story-index .item")
+        assert rows.count() >= 5
+        both = rows.filter(has_text="English, Spanish")
+        assert both.count() >= 1
+        both.first.get_by_role("link").click()
+        tab.wait_for_url(base + "/story/*")
+        assert tab.locator(".timeline-item").count() >= 2
+        tab.goto(base + "/search")
+        tab.get_by_label("Words to look for, in English or Spanish").fill("frontera")
+        tab.get_by_role("main").get_by_role("button", name="Search").click()
+        tab.wait_for_url(base + "/search?*")
+        titles = tab.locator("main .item-title a")
+        assert titles.count() >= 2
+        langs = {titles.nth(i).get_attribute("lang") for i in range(titles.count())}
+        assert "en" in langs and "es" in langs
+    context.close()
+    store.close()

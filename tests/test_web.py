@@ -386,3 +386,20 @@ def test_standfirst_that_is_the_opening_paragraphs_is_not_printed_twice(tmp_path
     # a standfirst that is not exactly whole opening paragraphs leaves the body alone
     page = _lead_page(tmp_path / "partial", body, text, first[:-1])
     assert first in page and second in page
+
+
+def test_stories_page_lists_stories_with_coverage(desk):
+    client, ids, _ = desk
+    r = client.get("/stories")
+    assert r.status_code == 200
+    main = _main(r.text)
+    assert f'href="/story/{ids["story"]}"' in main
+    assert "3 articles" in _text(main) and "English, Spanish" in _text(main)
+    assert client.get("/").text.count('href="/stories"') >= 1
+
+
+def test_stories_page_of_an_empty_store(tmp_path):
+    store = open_store(tmp_path / "none.db")
+    with TestClient(make_app(store)) as client:
+        assert "No story yet" in client.get("/stories").text
+    store.close()

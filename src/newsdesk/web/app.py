@@ -2,7 +2,7 @@
 
 Screens and endpoints live in three routers, each reading top to bottom, one handler per screen:
 
-    pages.py   /  /section/{slug}  /article/{id}  /story/{id}  /search   HTML (Jinja2)
+    pages.py   /  /section/{slug}  /article/{id}  /stories  /story/{id}  /search   HTML
     feeds.py   /feed.xml  /section/{slug}/feed.xml                        RSS 2.0
     api.py     /api/...                                                   JSON, described at /docs
 

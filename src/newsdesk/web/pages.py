@@ -41,6 +41,7 @@ LANG_NAMES = {
 }
 ENTITY_GROUPS = (("person", "People"), ("org", "Organisations"), ("place", "Places"))
 PAGE_SIZE = 20
+STORIES_PAGE = 100
 HOME_PER_SECTION = 4
 MAX_ID = 2**63 - 1
 CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' https: data:; "
@@ -279,6 +280,25 @@ def article(request: Request,
         "entities": [(label, names) for label, names in entities if names],
         "standfirst": art.summary or art.description or "",
     })
+
+
+@router.get("/stories")
+def stories(request: Request) -> HTMLResponse:
+    """Stories covered by two or more articles: the most recently active first; among those
+    active on the same day, the most covered first."""
+    store = get_store(request)
+    rows: list[dict[str, Any]] = []
+    for story in store.stories(min_articles=2, limit=STORIES_PAGE):
+        articles = _story_articles(store, story)
+        rows.append({"story": story, "count": len(articles), "outlets": _outlets(articles),
+                     "langs": sorted({lang_name(a.lang) for a in articles if a.lang}),
+                     "lead": articles[0] if articles else None})
+    def activity(row: dict[str, Any]) -> tuple[Any, int]:
+        last = row["story"].last_published or datetime.min.replace(tzinfo=UTC)
+        return last.date(), row["count"]
+
+    rows.sort(key=activity, reverse=True)
+    return render(request, "stories.html", {"rows": rows, "snippet": snippet})
 
 
 @router.get("/story/{story_id}")
