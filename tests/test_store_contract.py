@@ -540,3 +540,15 @@ def test_regroup_moves_articles_and_keeps_or_makes_stories(any_store: Store) -> 
     assert third is not None and third.title == "Third" and third.article_ids == [a3]
     old = any_store.story(s2)
     assert old is None or old.article_ids == []  # emptied by the merge
+
+
+def test_a_merged_story_redirects_to_the_one_that_took_it(any_store: Store) -> None:
+    a1, a2, a3 = (put(any_store, article(n)) for n in (1, 2, 3))
+    s1, s2, s3 = (any_store.link(a, [], keep=10, new_story_title=f"S{a}") for a in (a1, a2, a3))
+    assert s1 and s2 and s3
+    assert any_store.story_redirect(s2) is None
+    any_store.regroup([([a2], s1, "x")])  # s2 merged into s1
+    assert any_store.story_redirect(s2) == s1
+    any_store.regroup([([a1, a2], s3, "x")])  # and s1 into s3: the old link follows
+    assert any_store.story_redirect(s1) == s3 and any_store.story_redirect(s2) == s3
+    assert any_store.story_redirect(s3) is None

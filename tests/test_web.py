@@ -403,3 +403,16 @@ def test_stories_page_of_an_empty_store(tmp_path):
     with TestClient(make_app(store)) as client:
         assert "No story yet" in client.get("/stories").text
     store.close()
+
+
+def test_a_merged_story_redirects(desk):
+    client, ids, store = desk
+    lone = store.put_article(Article(title="Flood gates tested again", text="Gates shut.",
+                                     url="https://x.example/gates")).id
+    old = store.link(lone, [], 10, new_story_title="Flood gates tested again")
+    store.regroup([([lone], ids["story"], "x")])
+    page = client.get(f"/story/{old}", follow_redirects=False)
+    assert page.status_code == 301 and page.headers["location"] == f"/story/{ids['story']}"
+    api = client.get(f"/api/stories/{old}", follow_redirects=False)
+    assert api.status_code == 301 and api.headers["location"] == f"/api/stories/{ids['story']}"
+    assert client.get("/story/999999").status_code == 404

@@ -225,10 +225,16 @@ def m003_host_holds(db: sqlite3.Connection) -> None:
     run_script(db, "CREATE TABLE host_holds (host TEXT PRIMARY KEY, until TEXT NOT NULL);")
 
 
+def m004_story_redirects(db: sqlite3.Connection) -> None:
+    """Where the id of a story merged into another now leads."""
+    run_script(db, "CREATE TABLE story_redirects (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
     ("003_host_holds", m003_host_holds),
+    ("004_story_redirects", m004_story_redirects),
 ]
 
 

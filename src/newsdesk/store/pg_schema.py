@@ -128,10 +128,16 @@ def m003_host_holds(conn: Conn) -> None:
     conn.execute("CREATE TABLE host_holds (host TEXT PRIMARY KEY, until TIMESTAMPTZ NOT NULL)")
 
 
+def m004_story_redirects(conn: Conn) -> None:
+    """Where the id of a story merged into another now leads."""
+    conn.execute("CREATE TABLE story_redirects (old BIGINT PRIMARY KEY, new BIGINT NOT NULL)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_procrastinate", m002_procrastinate),
     ("003_host_holds", m003_host_holds),
+    ("004_story_redirects", m004_story_redirects),
 ]
 
 

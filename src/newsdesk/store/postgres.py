@@ -274,12 +274,28 @@ class PostgresStore:
                     story_id = int(one(conn.execute(
                         "INSERT INTO stories(title) VALUES (%s) RETURNING id",
                         (title,)).fetchone())["id"])
+                left = [int(r["story_id"]) for r in conn.execute(
+                    "SELECT DISTINCT story_id FROM articles WHERE id = ANY(%s) "
+                    "AND story_id IS NOT NULL AND story_id <> %s", (list(ids), story_id))]
                 conn.execute("UPDATE articles SET story_id = %s WHERE id = ANY(%s)",
                              (story_id, list(ids)))
+                for old in left:
+                    if conn.execute("SELECT 1 FROM articles WHERE story_id = %s LIMIT 1",
+                                    (old,)).fetchone() is None:
+                        conn.execute("UPDATE story_redirects SET new = %s WHERE new = %s",
+                                     (story_id, old))
+                        conn.execute("INSERT INTO story_redirects(old, new) VALUES (%s, %s) "
+                                     "ON CONFLICT (old) DO UPDATE SET new = excluded.new",
+                                     (old, story_id))
+                conn.execute("DELETE FROM story_redirects WHERE old = %s", (story_id,))
                 out.append(story_id)
             return out
 
         return self._tx(work)
+
+    def story_redirect(self, story_id: int) -> int | None:
+        rows = self._q("SELECT new FROM story_redirects WHERE old = %s", (story_id,))
+        return int(rows[0]["new"]) if rows else None
 
     def claim_unenriched(self, limit: int, lease_seconds: float = 300.0) -> list[Article]:
         """Articles not done whose lease ran out or whose holder died, leased to us."""

@@ -259,12 +259,29 @@ class SQLiteStore:
                     cur = db.execute("INSERT INTO stories(title, created) VALUES (?, ?)",
                                      (title, _iso(_now())))
                     story_id = int(cur.lastrowid or 0)
+                left: set[int] = set()
                 for start in range(0, len(ids), 500):
                     chunk = ids[start:start + 500]
+                    left.update(int(r[0]) for r in db.execute(
+                        f"SELECT DISTINCT story_id FROM articles WHERE id IN ({_marks(chunk)}) "
+                        "AND story_id IS NOT NULL AND story_id <> ?", [*chunk, story_id]))
                     db.execute(f"UPDATE articles SET story_id = ? WHERE id IN ({_marks(chunk)})",
                                [story_id, *chunk])
+                for old in left:
+                    if db.execute("SELECT 1 FROM articles WHERE story_id = ? LIMIT 1",
+                                  (old,)).fetchone() is None:
+                        db.execute("UPDATE story_redirects SET new = ? WHERE new = ?",
+                                   (story_id, old))
+                        db.execute("INSERT INTO story_redirects(old, new) VALUES (?, ?) "
+                                   "ON CONFLICT(old) DO UPDATE SET new = excluded.new",
+                                   (old, story_id))
+                db.execute("DELETE FROM story_redirects WHERE old = ?", (story_id,))
                 out.append(story_id)
         return out
+
+    def story_redirect(self, story_id: int) -> int | None:
+        rows = self._q("SELECT new FROM story_redirects WHERE old = ?", (story_id,))
+        return int(rows[0][0]) if rows else None
 
     def claim_unenriched(self, limit: int, lease_seconds: float = 300.0) -> list[Article]:
         """Articles not done whose lease ran out or whose holder died, leased to us."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from ..model import Article, Story
@@ -182,11 +183,17 @@ def list_stories(
 
 
 @router.get("/stories/{story_id}", response_model=StoryFull, summary="One story's timeline",
-            responses={404: {"description": "No such story"}})
-def get_story(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> StoryFull:
+            responses={404: {"description": "No such story"},
+                       301: {"description": "The story was merged into another"}})
+def get_story(request: Request,
+              story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Any:
+    """StoryFull, or a 301 to the story a merged one went into."""
     store = get_store(request)
     s = store.story(story_id)
-    if s is None:
+    if s is None or not s.article_ids:
+        merged_into = store.story_redirect(story_id)
+        if merged_into is not None:
+            return RedirectResponse(f"/api/stories/{merged_into}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
     arts = store.get_articles(s.article_ids)
     return StoryFull.model_validate({**_story_brief(s), "articles": [_brief(a) for a in arts]})

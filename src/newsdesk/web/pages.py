@@ -19,7 +19,7 @@ from html import unescape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from ..enrich.embed import get_embedder
@@ -302,10 +302,14 @@ def stories(request: Request) -> HTMLResponse:
 
 
 @router.get("/story/{story_id}")
-def story(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
+def story(request: Request,
+          story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     store = get_store(request)
     found = store.story(story_id)
     if found is None or not found.article_ids:
+        merged_into = store.story_redirect(story_id)  # a merge keeps old links working
+        if merged_into is not None:
+            return RedirectResponse(f"/story/{merged_into}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
     articles = _story_articles(store, found)
     langs = sorted({lang_name(a.lang) for a in articles if a.lang})
