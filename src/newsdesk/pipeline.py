@@ -21,15 +21,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import urljoin
 
 from .config import Config
-from .errors import ExtractionError, InputError, NewsdeskError, ParseError
+from .enrich.embed import get_embedder
+from .enrich.prepare import is_prepared, prepare_articles
+from .errors import ExtractionError, FetchError, InputError, NewsdeskError, ParseError
+from .extract.batch import ExtractFiles, worker_count
+from .extract.html import extract_html
+from .extract.sanitize import blocks_to_text, html_to_blocks
+from .ingest import files
+from .ingest.feeds import parse_feed
+from .ingest.fetch import Fetcher
+from .ingest.opml import parse_opml
+from .ingest.sitemaps import parse_sitemap
+from .ingest.urls import canonical_url, is_http_url
 from .model import Article, Feed, ImportResult
 from .store import FeedOutcome, Store
-
-if TYPE_CHECKING:
-    from .ingest.fetch import Fetcher
+from .stories.cluster import choose_story
+from .stories.regroup import Item, assign_ids, regroup
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +65,6 @@ class Pipeline:
     """Holds what the steps share: the store, settings and the embedder (no other state)."""
 
     def __init__(self, store: Store, config: Config | None = None) -> None:
-        from .enrich.embed import get_embedder
 
         self.store = store
         self.config = config or Config()
@@ -76,8 +86,6 @@ class Pipeline:
         HTML files are extracted in worker processes (extract/batch.py) while this process
         stores and enriches the other inputs, then what the workers return, in batches.
         """
-        from .extract.batch import ExtractFiles, worker_count
-        from .ingest import files
 
         result = ImportResult()
         inputs = list(files.expand(paths))
@@ -117,7 +125,6 @@ class Pipeline:
         return self._read_file(path, result)
 
     def _read_file(self, path: Path, result: ImportResult) -> list[Article]:
-        from .ingest import files
 
         name = str(path)
         try:
@@ -145,7 +152,6 @@ class Pipeline:
         return []
 
     def _extract(self, data: bytes, url: str | None, name: str) -> Article:
-        from .extract.html import extract_html
 
         start = time.perf_counter()
         try:
@@ -157,7 +163,6 @@ class Pipeline:
         return article
 
     def feed_entries(self, data: bytes, name: str, base_url: str | None) -> list[Article]:
-        from .ingest.feeds import parse_feed
 
         parsed = parse_feed(data, name, base_url=base_url)
         if not parsed.entries and parsed.problems:
@@ -167,7 +172,6 @@ class Pipeline:
         return parsed.entries
 
     def _subscribe_opml(self, data: bytes, name: str, result: ImportResult) -> list[Article]:
-        from .ingest.opml import parse_opml
 
         for feed in parse_opml(data, name):
             _, created = self.store.add_feed(feed)
@@ -175,7 +179,6 @@ class Pipeline:
         return []
 
     def _sitemap_articles(self, data: bytes, name: str, result: ImportResult) -> list[Article]:
-        from .ingest.sitemaps import parse_sitemap
 
         sitemap = parse_sitemap(data, name)
         out = []
@@ -189,7 +192,6 @@ class Pipeline:
     # -- ingest: over HTTP ------------------------------------------------------------------
 
     def fetcher(self) -> Fetcher:
-        from .ingest.fetch import Fetcher
 
         if self._fetch is None:
             self._fetch = Fetcher(self.config, holds=self.store)
@@ -197,7 +199,6 @@ class Pipeline:
 
     def fetch_article(self, url: str) -> Article:
         """Fetch one article page and extract it (robots.txt honoured)."""
-        from .errors import FetchError
 
         try:
             got = self.fetcher().fetch(url, check_robots=True)
@@ -218,9 +219,6 @@ class Pipeline:
 
     def add_feed(self, url: str) -> ImportResult:
         """Subscribe to a feed URL (or a page that links one) and import its entries."""
-        from .errors import FetchError
-        from .ingest.feeds import parse_feed
-        from .ingest.urls import canonical_url
 
         result = ImportResult()
         fetcher = self.fetcher()
@@ -316,7 +314,6 @@ class Pipeline:
         """Prepare what is not prepared yet (enrich/prepare.py), save it, then link each
         article (similar list and story) in arrival order. Returns how many were finished;
         an article deleted meanwhile by another process is skipped."""
-        from .enrich.prepare import is_prepared, prepare_articles
 
         if not articles:
             return 0
@@ -337,7 +334,6 @@ class Pipeline:
 
     def link_article(self, article: Article) -> bool:
         """Its similar list and story, written in one unit of work; False if it is gone."""
-        from .stories.cluster import choose_story
 
         assert article.id is not None and article.embedding is not None
         k = self.config.similar_count
@@ -351,7 +347,6 @@ class Pipeline:
     def recluster(self, limit: int = RECLUSTER_LIMIT) -> int:
         """Re-cluster the `limit` most recent articles (stories/regroup.py) and write the
         groups whose story changed; how many articles moved."""
-        from .stories.regroup import Item, assign_ids, regroup
 
         articles = [a for a in self.store.articles(limit=limit)
                     if a.id is not None and a.embedding is not None]
@@ -368,8 +363,9 @@ class Pipeline:
             moved = [i.id for i in its if keep is None or i.story_id != keep]
             if moved:
                 first = min(its, key=lambda i: (i.published is None, i.published or 0, i.id))
+                headline = first.text.split("\n", 1)[0][:300]  # Item.text is headline + body
                 changes.append((moved if keep is not None else [i.id for i in its], keep,
-                                _title_of(first)))
+                                headline))
         if changes:
             self.store.regroup(changes)
         return sum(len(ids_) for ids_, _, _ in changes)
@@ -395,8 +391,6 @@ _WS = re.compile(r"[ \t\u00a0]+")
 
 def normalise(article: Article) -> None:
     """Text from HTML when needed, clean whitespace, a title, a content hash; refuse empties."""
-    from .extract.sanitize import blocks_to_text, html_to_blocks
-    from .ingest.urls import canonical_url, is_http_url
 
     # article.html is sanitised where it is made (extract, feed parsers, JSONL); pages
     # sanitise again when they render it
@@ -439,11 +433,6 @@ def with_page(entry: Article, page: Article) -> Article:
     return page
 
 
-def _title_of(item: object) -> str:
-    text = getattr(item, "text", "")
-    return text.split("\n", 1)[0][:300]
-
-
 def _date_key(article: Article) -> tuple[float, int]:
     when = article.published or article.fetched
     return (when.timestamp() if when else 0.0, article.id or 0)
@@ -455,7 +444,6 @@ def _looks_html(body: bytes) -> bool:
 
 
 def _discover_feed(body: bytes, base: str) -> str | None:
-    from urllib.parse import urljoin
 
     text = body[:200_000].decode("utf-8", "replace")
     for tag in re.findall(r"<link\b[^>]*>", text, flags=re.I):
