@@ -299,7 +299,8 @@ def test_search_page(desk):
     main = _main(r.text)
     assert f'href="/article/{ids["flood_en"]}"' in main
     assert f'href="/article/{ids["sport"]}"' not in main
-    assert "<mark" not in main and "<b>" not in main  # plain snippets
+    # snippets are plain text but for the query's words, marked (issue 6)
+    assert "<b>" not in main and re.search(r"<mark>barrier</mark>", main, re.I)
     nothing = client.get("/search?q=zeppelin")
     assert "0 results" in nothing.text and "Nothing matched" in nothing.text
 
@@ -416,3 +417,14 @@ def test_a_merged_story_redirects(desk):
     api = client.get(f"/api/stories/{old}", follow_redirects=False)
     assert api.status_code == 301 and api.headers["location"] == f"/api/stories/{ids['story']}"
     assert client.get("/story/999999").status_code == 404
+
+
+def test_search_marks_the_words_found_and_escapes_the_rest(desk):
+    client, ids, store = desk
+    store.put_article(Article(title="Migración en la frontera <b>norte</b>", text="x",
+                              summary="La MIGRACION <script>alert(1)</script> sigue.",
+                              url="https://x.example/mig"))
+    page = client.get("/search", params={"q": "migración", "mode": "keyword"}).text
+    main = _main(page)
+    assert "<mark>MIGRACION</mark>" in main  # any case, with or without the accent
+    assert "<script>alert(1)" not in main and "&lt;script&gt;" in main

@@ -13,6 +13,7 @@ import importlib
 import inspect
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import unescape
@@ -118,6 +119,38 @@ def snippet(article: Article, length: int = 220) -> str:
         return text
     cut = text[:length].rsplit(" ", 1)[0]
     return cut.rstrip(",.;:") + "…"
+
+
+_ACCENTS = {"a": "aáàâäã", "e": "eéèêë", "i": "iíìîï", "o": "oóòôöõ", "u": "uúùûü",
+            "n": "nñ", "c": "cç"}
+
+
+def _term_pattern(word: str) -> str:
+    """A regex for `word` that also matches it written with or without accents."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", word.lower())
+                     if not unicodedata.combining(c))
+    return "".join(f"[{_ACCENTS[c]}]" if c in _ACCENTS else re.escape(c) for c in folded)
+
+
+def highlighter(query: str) -> Callable[[Article], Markup]:
+    """snippet() with the query's words (three letters or more) marked, HTML-escaped."""
+    words = sorted({w for w in re.findall(r"\w{3,}", query)}, key=len, reverse=True)[:12]
+    pattern = (re.compile(r"\b(" + "|".join(_term_pattern(w) for w in words) + r")\w*",
+                          re.IGNORECASE) if words else None)
+
+    def marked(article: Article) -> Markup:
+        text = snippet(article)
+        if pattern is None:
+            return Markup.escape(text)
+        out, last = [], 0
+        for match in pattern.finditer(text):
+            out.append(Markup.escape(text[last:match.start()]))
+            out.append(Markup("<mark>{}</mark>").format(match.group(0)))
+            last = match.end()
+        out.append(Markup.escape(text[last:]))
+        return Markup("").join(out)
+
+    return marked
 
 
 def render(request: Request, name: str, context: dict[str, Any],
@@ -327,6 +360,6 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "",
     filters = Filters(lang=lang or None)
     hits = run_search(request, query, 30, filters, sort) if query else []
     return render(request, "search.html", {
-        "q": query, "hits": [a for a, _ in hits], "snippet": snippet, "lang": lang,
+        "q": query, "hits": [a for a, _ in hits], "snippet": highlighter(query), "lang": lang,
         "sort": "date" if sort == "date" else "relevance",
     })
