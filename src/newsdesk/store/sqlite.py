@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -89,13 +90,28 @@ class SQLiteStore:
         self._vectors = VectorCache()
         self._holder = leases.holder()
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            migrations.apply(self._db)
-            self._db.execute("PRAGMA foreign_keys=ON")
+            self._prepare()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise StoreError(f"{self.url}: not a usable newsdesk database: {exc}") from exc
+
+    def _prepare(self) -> None:
+        """WAL mode and migrations. Several processes opening a new file at once can get
+        "database is locked" without the busy timeout applying (switching to WAL, reading a
+        WAL being set up); each step is safe to repeat, so we try again until the timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                migrations.apply(self._db)
+                self._db.execute("PRAGMA foreign_keys=ON")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     # -- plumbing ---------------------------------------------------------------------------
 
