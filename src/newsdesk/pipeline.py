@@ -13,7 +13,6 @@ batch.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
@@ -30,13 +29,13 @@ from .enrich.prepare import is_prepared, prepare_articles
 from .errors import ExtractionError, FetchError, InputError, NewsdeskError, ParseError
 from .extract.batch import ExtractFiles, worker_count
 from .extract.html import extract_html
-from .extract.sanitize import blocks_to_text, html_to_blocks
 from .ingest import files
 from .ingest.feeds import parse_feed
 from .ingest.fetch import Fetcher
+from .ingest.normalise import normalise
 from .ingest.opml import parse_opml
 from .ingest.sitemaps import parse_sitemap
-from .ingest.urls import canonical_url, is_http_url
+from .ingest.urls import canonical_url
 from .model import Article, Feed, ImportResult
 from .store import FeedOutcome, Store
 from .stories.cluster import choose_story
@@ -385,40 +384,6 @@ class Pipeline:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-_WS = re.compile(r"[ \t\u00a0]+")
-
-
-def normalise(article: Article) -> None:
-    """Text from HTML when needed, clean whitespace, a title, a content hash; refuse empties."""
-
-    # article.html is sanitised where it is made (extract, feed parsers, JSONL); pages
-    # sanitise again when they render it
-    if article.html and not article.text.strip():
-        article.text, article.headings = blocks_to_text(html_to_blocks(article.html))
-    paragraphs = [_WS.sub(" ", p).strip() for p in article.text.split("\n\n")]
-    paragraphs = [p for p in paragraphs if p]
-    if not article.headings:
-        article.headings = [p for i, p in enumerate(paragraphs) if i and _looks_heading(p)]
-    article.text = "\n\n".join(paragraphs)
-    article.title = _WS.sub(" ", article.title).strip()
-    if not article.text:
-        raise InputError(article.url or article.title or "article", "article has no text")
-    if not article.title:
-        first = paragraphs[0]
-        article.title = first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
-    if article.url and is_http_url(article.url):
-        article.url = canonical_url(article.url)
-    body = re.sub(r"\W+", " ", article.text.lower()).strip()
-    article.content_hash = hashlib.sha256(body.encode()).hexdigest()[:32]
-    if article.fetched is None:
-        article.fetched = datetime.now(UTC)
-
-
-def _looks_heading(paragraph: str) -> bool:
-    return (len(paragraph) <= 80 and paragraph[-1] not in ".!?:;,\"”’)…"
-            and len(paragraph.split()) <= 10 and paragraph[0].isupper())
-
 
 def with_page(entry: Article, page: Article) -> Article:
     """A feed entry completed with its page's text, keeping the feed's ids and dates."""

@@ -14,6 +14,11 @@ import time
 from ..extract.meta import primary_lang
 from ..model import Article
 from .embed import Embedder, embedding_text
+from .entities import extract_entities
+from .facts import key_facts
+from .lang import detect_language
+from .sections import classify, map_publisher_section
+from .summary import lead_summary, publisher_summary
 
 ANALYSE_CHARS = 12_000  # entities and key facts read this much of a very long page
 
@@ -29,11 +34,6 @@ def _head(article: Article) -> Article:
 
 def prepare_articles(articles: list[Article], embedder: Embedder) -> dict[str, float]:
     """Fill lang, embedding, section, summary, entities and key facts in place."""
-    from .entities import extract_entities
-    from .facts import key_facts
-    from .lang import detect_language
-    from .sections import classify, map_publisher_section
-    from .summary import lead_summary, publisher_summary
 
     seconds = {"enrich": 0.0, "embed": 0.0}
     if not articles:

@@ -23,8 +23,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ..enrich.embed import get_embedder
+from ..enrich.prepare import prepare_articles
 from ..errors import ExtractionError, InputError
+from ..ingest import files
+from ..ingest.normalise import normalise
 from ..model import Article
+from .html import extract_html
 
 MIN_FOR_POOL = 16  # below this, starting worker processes costs more than it saves
 CHUNK = 8  # files a worker extracts before embedding them in one batch
@@ -34,8 +39,6 @@ Result = tuple[str, Any, dict[str, float]]
 
 def extract_file(path: Path, max_bytes: int) -> Result:
     """Read and extract one file; never raises for bad input."""
-    from ..ingest import files
-    from .html import extract_html
 
     start = time.perf_counter()
     try:
@@ -52,9 +55,6 @@ def extract_file(path: Path, max_bytes: int) -> Result:
 
 def extract_and_prepare(paths: list[Path], max_bytes: int, embedder: str) -> list[Result]:
     """Extract a few files, then prepare their articles together (one embedding batch)."""
-    from ..enrich.embed import get_embedder
-    from ..enrich.prepare import prepare_articles
-    from ..pipeline import normalise
 
     results = [extract_file(p, max_bytes) for p in paths]
     ready: list[tuple[int, Article]] = []
