@@ -64,17 +64,23 @@ def test_article_full(api):
     assert r.status_code == 200
     a = r.json()
     want = sample_articles()["flood_en"]
-    assert set(a) == BRIEF_KEYS | {"key_facts", "entities", "similar", "text", "headings"}
+    assert set(a) == BRIEF_KEYS | {"key_facts", "entities", "similar", "text", "headings",
+                                   "more_on_story", "similar_articles"}
     assert a["title"] == want.title and a["source"] == "The Northern Ledger"
     assert a["story"] == ids["story"]
     assert a["key_facts"] == want.key_facts
     assert {"text": "Jonas Berg", "type": "person"} in a["entities"]
     assert a["headings"] == want.headings
     assert a["text"] == want.text
-    assert [s["id"] for s in a["similar"]] == [ids["flood_wire"], ids["flood_es"],
-                                               ids["science"], ids["chips"]]
-    assert set(a["similar"][0]) == {"id", "title", "source", "score"}
+    # the story's articles first, closest first; science (0.41) and chips (0.33) are about
+    # other subjects and below the minimum relatedness, so not listed
+    assert [s["id"] for s in a["similar"]] == [ids["flood_wire"], ids["flood_es"]]
+    assert set(a["similar"][0]) == {"id", "title", "source", "published", "lang", "story",
+                                    "score"}
     assert a["similar"][0]["score"] == pytest.approx(0.91)
+    assert [s["id"] for s in a["more_on_story"]] == [ids["flood_es"], ids["flood_wire"]]
+    assert a["more_on_story"][0]["lang"] == "es"
+    assert a["similar_articles"] == []
 
 
 def test_unknown_article_is_json_404(api):
@@ -133,9 +139,18 @@ def test_search(api):
     hits = body["results"]
     assert ids["flood_en"] in [h["id"] for h in hits]
     assert set(hits[0]) == {"id", "title", "source", "published", "lang", "section", "score",
-                            "snippet"}
+                            "snippet", "story"}
     assert all(h["score"] > 0 for h in hits)
-    assert client.get("/api/search", params={"q": ""}).json()["results"] == []
+    # grouped by story: the flood story's hits form one group, best hit first
+    groups = body["groups"]
+    flood = [g for g in groups if g["story"] == ids["story"]]
+    assert len(flood) == 1 and ids["flood_en"] in flood[0]["ids"]
+    assert sorted(i for g in groups for i in g["ids"]) == sorted(h["id"] for h in hits)
+    assert body["hint"] is None
+    empty = client.get("/api/search", params={"q": ""}).json()
+    assert empty["results"] == [] and empty["hint"]
+    nothing = client.get("/api/search", params={"q": "zeppelin"}).json()
+    assert nothing["results"] == [] and "Nothing matched" in nothing["hint"]
     assert client.get("/api/search").status_code == 422
 
 

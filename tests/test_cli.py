@@ -129,8 +129,20 @@ def test_search_similar_stories_and_extract_formats(tmp_path: Path, seed_html: P
     assert hits.returncode == 0
     first = json.loads(hits.stdout.splitlines()[0])
     assert {"id", "title", "score"} <= set(first) and "museo" in first["title"].lower()
+    # another outlet's report of the same reopening, in English: the story's first link
+    (tmp_path / "more.jsonl").write_text(json.dumps({
+        "id": "sh-1", "title": "San Telmo's city museum reopens after two years of works",
+        "source": "Harbour Post", "lang": "en", "published": "2026-11-07T15:00:00+00:00",
+        "text": "The San Telmo Municipal Museum reopened on Saturday after two years of works, "
+                "with 14 new rooms and an investment of 3.2 million euros. Its director, Inés "
+                "Albornoz, said the collection adds 600 pieces never shown before."}) + "\n")
+    run(db, "import", str(tmp_path / "more.jsonl"))
     sim = run(db, "similar", first["id"], "--format", "jsonl")
-    assert sim.returncode == 0 and sim.stdout.strip()
+    assert sim.returncode == 0
+    links = [json.loads(line) for line in sim.stdout.splitlines()]
+    assert links[0]["id"] == "sh-1" and links[0]["lang"] == "en"
+    # the dock strike has nothing to do with a museum: not listed as filler
+    assert all("Dock" not in link["title"] for link in links)
     assert run(db, "similar", "no-such-id").returncode == 2
     assert run(db, "stories", "--format", "jsonl").returncode == 0
 

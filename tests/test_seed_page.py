@@ -60,10 +60,11 @@ def test_seed_article_page_in_chromium(seeded: tuple[Any, int], tmp_path: Path) 
         assert "José Antonio Kast" in page.locator(".entities").inner_text()
         assert "CRBC News" in page.locator(".meta").inner_text()
         similar = page.get_by_role("region", name="Similar Articles").get_by_role("link")
-        assert similar.count() >= 3
-        # the demo corpus's border-crossing coverage is the closest match
-        titles = " ".join(similar.all_inner_texts()[:5])
-        assert "Desaguadero" in titles or "stranded" in titles.lower()
+        # the demo corpus's border-crossing coverage is related (another event: listed as
+        # similar, not as this story); nothing below the minimum relatedness fills the list
+        titles = similar.all_inner_texts()
+        assert 1 <= len(titles) <= 5
+        assert all("Desaguadero" in t or "stranded" in t.lower() for t in titles), titles
         shot = tmp_path / "seed.png"
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000

@@ -330,15 +330,18 @@ def similar(
     format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
     limit: Annotated[int, typer.Option(help="How many.", min=1)] = 10,
 ) -> None:
-    """Articles most similar to one article, best first."""
+    """Articles most similar to one article, best first: its story's, then related ones."""
     from .export import resolve_id
+    from .stories.related import ranked_similar
 
     store = _open()
     article_id = resolve_id(store, ident)
     if article_id is None:
         _say(f"no article with id {ident!r}")
         raise typer.Exit(2)
-    links = store.similar(article_id, limit)
+    article = store.get_article(article_id)
+    assert article is not None
+    links = ranked_similar(store, article, limit)
     names = store.public_ids([a.id for a, _ in links if a.id is not None])
     for other, score in links:
         record = {"id": names.get(other.id or 0), "newsdesk_id": other.id, "title": other.title,
@@ -352,17 +355,29 @@ def similar(
 
 @app.command()
 def stories(
+    story_id: Annotated[int | None, typer.Argument(
+        metavar="[STORY_ID]", help="Show one story in full: summary, timeline, key facts, "
+                                   "figures, entities, coverage.", min=1)] = None,
     format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
     limit: Annotated[int, typer.Option(help="How many stories.", min=1)] = 50,
 ) -> None:
-    """Stories covered by two or more articles, most recent first."""
+    """Stories covered by two or more articles, most recent first (or one story in full)."""
+    from .stories.digest import central_order
+
     store = _open()
+    if story_id is not None:
+        _story_detail(store, story_id, format)
+        return
     for story in store.stories(min_articles=2, limit=limit):
         articles = store.get_articles(story.article_ids)
         names = store.public_ids(story.article_ids)
         langs = sorted({a.lang or "" for a in articles})
+        lead = next(iter(central_order(articles)), None)
         record = {
-            "id": story.id, "title": story.title, "articles": [names[i] for i in story.article_ids],
+            "id": story.id, "title": story.title,
+            "headline": lead.title if lead else story.title,
+            "summary": (lead.summary if lead else "") or "",
+            "articles": [names[i] for i in story.article_ids],
             "sources": sorted({a.source or "" for a in articles}),
             "langs": langs,
             "first_published": story.first_published.isoformat() if story.first_published else None,
@@ -372,7 +387,58 @@ def stories(
             _emit(record)
         else:
             sys.stdout.write(f"{story.id}\t{len(articles)} articles\t"
-                             f"{', '.join(langs)}\t{story.title}\n")
+                             f"{', '.join(langs)}\t{record['headline']}\n")
+
+
+def _story_detail(store: Store, story_id: int, format: str) -> None:
+    from .enrich.embed import get_embedder
+    from .stories.digest import digest
+
+    story = store.story(story_id)
+    if story is None or not story.article_ids:
+        merged = store.story_redirect(story_id)
+        hint = f" (merged into story {merged})" if merged else ""
+        _say(f"no story {story_id}{hint}")
+        raise typer.Exit(1)
+    articles = store.get_articles(story.article_ids)
+    names = store.public_ids(story.article_ids)
+    d = digest(articles, get_embedder(_config().embedder), key=story.id)
+    record: dict[str, Any] = {
+        "id": story.id, "headline": d.headline, "summary": d.summary,
+        "timeline": [{"id": names.get(f.article.id or 0), "published": _iso(f.article.published),
+                      "source": f.article.source, "lang": f.article.lang,
+                      "title": f.article.title,
+                      "copies": [names.get(c.id or 0) for c in f.copies]} for f in d.timeline],
+        "key_facts": [{"text": f.text, "outlets": f.outlets} for f in d.facts],
+        "figures": [{"counts": g.counts, "disagree": g.disagree,
+                     "values": [{"text": r.figure.text, "value": r.figure.value,
+                                 "outlet": r.outlet, "published": _iso(r.published)}
+                                for r in g.rows]} for g in d.figures],
+        "entities": {k: [n for n, _ in v] for k, v in d.entities.items()},
+        "outlets": dict(d.outlets), "langs": dict(d.langs),
+    }
+    if format == "jsonl":
+        _emit(record)
+        return
+    out = [d.headline, "", d.summary, "", "Timeline:"]
+    out += [f"  {t['published'] or '':25} {t['source'] or '':22} {t['lang'] or '':3} "
+            f"{t['title']}" + (f"  (also: {len(t['copies'])} copies)" if t["copies"] else "")
+            for t in record["timeline"]]
+    if d.facts:
+        out += ["", "Key facts:"] + [f"  - {f.text} [{', '.join(f.outlets)}]" for f in d.facts]
+    if d.figures:
+        out += ["", "Figures:"]
+        for g in d.figures:
+            mark = "  (outlets differ)" if g.disagree else ""
+            out.append(f"  {g.counts}{mark}")
+            out += [f"    {r.figure.text:>12}  {r.outlet}  {_iso(r.published) or ''}"
+                    for r in g.rows]
+    out += ["", "Coverage: " + ", ".join(f"{n} {c}" for n, c in d.outlets)]
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 @app.command()

@@ -8,6 +8,7 @@ from typing import Any
 
 from .model import Article
 from .store import Store
+from .stories.related import ranked_similar
 
 
 def _date(value: datetime | None) -> str | None:
@@ -17,7 +18,8 @@ def _date(value: datetime | None) -> str | None:
 def article_record(store: Store, article: Article, similar_count: int = 10) -> dict[str, Any]:
     """The export record the CLI contract promises (ids are external ids where known)."""
     assert article.id is not None
-    links = store.similar_ids(article.id, similar_count)
+    links = [(o.id, score) for o, score in ranked_similar(store, article, similar_count)
+             if o.id is not None]
     names = store.public_ids([article.id, *[i for i, _ in links]])
     return {
         "id": names.get(article.id, str(article.id)),

@@ -14,9 +14,12 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from ..enrich.embed import get_embedder
 from ..model import Article, Story
 from ..search import Filters
-from .pages import MAX_ID, SECTIONS, get_store, run_search, snippet
+from ..stories.digest import digest
+from ..stories.related import more_on_story, ranked_similar, similar_articles
+from .pages import MAX_ID, SEARCH_HINT, SECTIONS, get_store, group_hits, run_search, snippet
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -62,7 +65,11 @@ class SimilarOut(BaseModel):
     id: int
     title: str
     source: str | None
-    score: float = Field(description="Cosine similarity, higher is closer")
+    published: datetime | None = None
+    lang: str | None = None
+    story: int | None = None
+    score: float = Field(description="Similarity, higher is closer: embedding cosine for "
+                                     "articles of the same story, relatedness (0-1) otherwise")
 
 
 class ArticleFull(ArticleBrief):
@@ -70,7 +77,14 @@ class ArticleFull(ArticleBrief):
 
     key_facts: list[str]
     entities: list[EntityOut]
-    similar: list[SimilarOut] = Field(description="Most similar other articles, best first")
+    similar: list[SimilarOut] = Field(description="Most similar other articles, best first: "
+                                      "the story's articles, then related coverage")
+    more_on_story: list[SimilarOut] = Field(
+        default_factory=list, description="The story's other articles, oldest first, wire "
+                                          "copies folded under the first")
+    similar_articles: list[SimilarOut] = Field(
+        default_factory=list, description="Related articles about other events, best first, "
+                                          "none below the minimum relatedness")
     text: str = Field(description="Paragraphs separated by blank lines")
     headings: list[str] = Field(description="The paragraphs of `text` that are subheadings")
 
@@ -96,8 +110,46 @@ class StoryBrief(BaseModel):
     last_published: datetime | None
 
 
+class FactOut(BaseModel):
+    text: str
+    lang: str | None
+    outlets: list[str] = Field(description="Outlets whose articles report this fact")
+    article_ids: list[int]
+
+
+class FigureOut(BaseModel):
+    value: float
+    text: str = Field(description="As written, e.g. '1,800'")
+    unit: str
+    counts: str = Field(description="What the figure counts, in the article's words")
+    outlet: str
+    lang: str | None
+    published: datetime | None
+    article_id: int
+
+
+class FigureGroupOut(BaseModel):
+    counts: str = Field(description="What is counted")
+    disagree: bool = Field(description="True when the outlets' values differ")
+    figures: list[FigureOut] = Field(description="One per article, oldest first")
+
+
+class CountOut(BaseModel):
+    name: str
+    articles: int
+
+
 class StoryFull(StoryBrief):
+    headline: str = Field(description="The headline of the story's most central article")
+    summary: str = Field(description="That article's standfirst")
     articles: list[ArticleBrief] = Field(description="The story's timeline, oldest first")
+    copies: dict[int, list[int]] = Field(
+        description="Wire copies: article id -> ids of later near-identical articles")
+    key_facts: list[FactOut]
+    figures: list[FigureGroupOut]
+    entities: dict[str, list[CountOut]] = Field(description="person, org, place")
+    outlets: list[CountOut]
+    languages: list[CountOut]
 
 
 class SearchHit(BaseModel):
@@ -110,11 +162,20 @@ class SearchHit(BaseModel):
     score: float = Field(description="fused relevance (reciprocal rank of the keyword and "
                                      "vector lists), higher is better")
     snippet: str
+    story: int | None = None
+
+
+class SearchGroup(BaseModel):
+    story: int | None
+    ids: list[int] = Field(description="The results of this story, best first")
 
 
 class SearchResults(BaseModel):
     query: str
     results: list[SearchHit]
+    groups: list[SearchGroup] = Field(default_factory=list,
+                                      description="The results grouped by story, best first")
+    hint: str | None = Field(default=None, description="Why nothing was found, and what to try")
 
 
 # -- conversions ----------------------------------------------------------------------------
@@ -123,6 +184,11 @@ def _brief(a: Article) -> ArticleBrief:
     return ArticleBrief(id=a.id or 0, url=a.url, source=a.source, title=a.title,
                         byline=a.byline, published=a.published, lang=a.lang, section=a.section,
                         summary=a.summary, story=a.story_id)
+
+
+def _similar(a: Article, score: float) -> SimilarOut:
+    return SimilarOut(id=a.id or 0, title=a.title, source=a.source, published=a.published,
+                      lang=a.lang, story=a.story_id, score=round(score, 4))
 
 
 def _story_brief(s: Story) -> dict[str, object]:
@@ -156,12 +222,16 @@ def get_article(request: Request,
     if a is None:
         raise HTTPException(404, f"no article {article_id}")
     limit = int(getattr(request.app.state.config, "similar_count", 10) or 10)
-    similar = [SimilarOut(id=o.id or 0, title=o.title, source=o.source, score=score)
-               for o, score in store.similar(article_id, limit)]
+    more = more_on_story(store, a)
+    in_story = {c.id for f in more for c in (f.article, *f.copies)}
     return ArticleFull(
         **_brief(a).model_dump(), key_facts=a.key_facts,
         entities=[EntityOut(text=e.text, type=e.type) for e in a.entities],
-        similar=similar, text=a.text, headings=a.headings,
+        similar=[_similar(o, score) for o, score in ranked_similar(store, a, limit)],
+        more_on_story=[_similar(f.article, 1.0) for f in more],
+        similar_articles=[_similar(o, score) for o, score in
+                          similar_articles(store, a, exclude={i for i in in_story if i})],
+        text=a.text, headings=a.headings,
     )
 
 
@@ -196,7 +266,23 @@ def get_story(request: Request,
             return RedirectResponse(f"/api/stories/{merged_into}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
     arts = store.get_articles(s.article_ids)
-    return StoryFull.model_validate({**_story_brief(s), "articles": [_brief(a) for a in arts]})
+    d = digest(arts, get_embedder(request.app.state.config.embedder), key=s.id)
+    return StoryFull.model_validate({
+        **_story_brief(s), "headline": d.headline or s.title, "summary": d.summary,
+        "articles": [_brief(a) for a in arts],
+        "copies": {f.article.id: [c.id for c in f.copies] for f in d.timeline if f.copies},
+        "key_facts": [FactOut(text=f.text, lang=f.lang, outlets=f.outlets,
+                              article_ids=f.article_ids) for f in d.facts],
+        "figures": [FigureGroupOut(counts=g.counts, disagree=g.disagree, figures=[
+            FigureOut(value=r.figure.value, text=r.figure.text, unit=r.figure.unit,
+                      counts=r.figure.counts, outlet=r.outlet, lang=r.lang,
+                      published=r.published, article_id=r.article_id) for r in g.rows])
+            for g in d.figures],
+        "entities": {kind: [CountOut(name=n, articles=c) for n, c in names]
+                     for kind, names in d.entities.items()},
+        "outlets": [CountOut(name=n, articles=c) for n, c in d.outlets],
+        "languages": [CountOut(name=n, articles=c) for n, c in d.langs],
+    })
 
 
 @router.get("/search", response_model=SearchResults,
@@ -216,8 +302,15 @@ def search(
     filters = Filters(lang=lang, source=source, section=section.value if section else None,
                       since=since, until=until)
     hits = run_search(request, q, limit, filters, sort, mode) if q.strip() else []
+    hint = None
+    if not q.strip():
+        hint = "Give some words to look for."
+    elif not hits:
+        hint = SEARCH_HINT
     return SearchResults(query=q, results=[
         SearchHit(id=a.id or 0, title=a.title, source=a.source, published=a.published,
-                  lang=a.lang, section=a.section, score=score, snippet=snippet(a))
+                  lang=a.lang, section=a.section, score=score, snippet=snippet(a),
+                  story=a.story_id)
         for a, score in hits
-    ])
+    ], groups=[SearchGroup(story=g["story_id"], ids=[x.id or 0 for x in (g["article"], *g["more"])])
+               for g in group_hits([a for a, _ in hits])], hint=hint)

@@ -29,6 +29,9 @@ from ..model import Article, Story
 from ..search import Filters
 from ..search import search as hybrid_search
 from ..store import Store
+from ..stories.digest import central_order, digest
+from ..stories.duplicates import fold
+from ..stories.related import more_on_story, similar_articles
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
@@ -43,7 +46,10 @@ LANG_NAMES = {
 ENTITY_GROUPS = (("person", "People"), ("org", "Organisations"), ("place", "Places"))
 PAGE_SIZE = 20
 STORIES_PAGE = 100
-HOME_PER_SECTION = 4
+HOME_PER_SECTION = 4  # groups (a story's articles count once) per section on the front page
+HOME_LEAD_STORIES = 3
+LEAD_WINDOW_DAYS = 14  # lead stories are active within this many days of the newest story
+LEAD_HALF_LIFE_DAYS = 7.0  # a story's weight as a lead halves for each week it has been quiet
 MAX_ID = 2**63 - 1
 CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' https: data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -132,14 +138,15 @@ def _term_pattern(word: str) -> str:
     return "".join(f"[{_ACCENTS[c]}]" if c in _ACCENTS else re.escape(c) for c in folded)
 
 
-def highlighter(query: str) -> Callable[[Article], Markup]:
-    """snippet() with the query's words (three letters or more) marked, HTML-escaped."""
+def highlighter(query: str) -> Callable[[Article | str], Markup]:
+    """A function marking the query's words (three letters or more) in an article's snippet()
+    or in a given text (a headline), HTML-escaped."""
     words = sorted({w for w in re.findall(r"\w{3,}", query)}, key=len, reverse=True)[:12]
     pattern = (re.compile(r"\b(" + "|".join(_term_pattern(w) for w in words) + r")\w*",
                           re.IGNORECASE) if words else None)
 
-    def marked(article: Article) -> Markup:
-        text = snippet(article)
+    def marked(item: Article | str) -> Markup:
+        text = item if isinstance(item, str) else snippet(item)
         if pattern is None:
             return Markup.escape(text)
         out, last = [], 0
@@ -251,19 +258,90 @@ def _story_articles(store: Store, story: Story) -> list[Article]:
     return store.get_articles(story.article_ids)
 
 
+def group_by_story(store: Store, articles: list[Article], limit: int | None = None,
+                   shown: set[int] | None = None) -> list[dict[str, Any]]:
+    """`articles` (a list in its own order) with the later articles of one story grouped under
+    the first, wire copies folded away; each group knows its story's size. Stories in `shown`
+    (already on the page) are left out."""
+    groups: list[dict[str, Any]] = []
+    by_story: dict[int, dict[str, Any]] = {}
+    for a in articles:
+        sid = a.story_id
+        if sid is not None and shown is not None and sid in shown:
+            continue
+        if sid is not None and sid in by_story:
+            by_story[sid]["members"].append(a)
+            continue
+        group: dict[str, Any] = {"article": a, "members": [], "story_id": None, "count": 1,
+                                 "outlets": 1}
+        groups.append(group)
+        if sid is not None:
+            by_story[sid] = group
+    groups = groups[:limit] if limit else groups
+    for group in groups:
+        sid = group["article"].story_id
+        story = store.story(sid) if sid is not None else None
+        if story is not None and len(story.article_ids) >= 2:
+            members = store.get_articles(story.article_ids)
+            group.update(story_id=sid, count=len(members), outlets=_outlets(members))
+            others = [f.article for f in fold([group["article"], *group["members"]])][1:]
+            if not others:  # the story's other articles are older than this list
+                others = [m for m in members if m.id != group["article"].id][-2:]
+            group["more"] = others[:3]
+        else:
+            group["more"] = []
+    return groups
+
+
+def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str, Any]]:
+    """The biggest developing stories: active within LEAD_WINDOW_DAYS of the most recent
+    story, by outlets covering it, weighted down as it goes quiet; each told by its most
+    central article."""
+    stories_ = store.stories(min_articles=2, limit=40)
+    if not stories_:
+        return []
+    newest = max((s.last_published for s in stories_ if s.last_published), default=None)
+    cards = []
+    for s in stories_:
+        if newest and s.last_published and (newest - s.last_published).days > LEAD_WINDOW_DAYS:
+            continue
+        members = store.get_articles(s.article_ids)
+        central = central_order(members)
+        if not central:
+            continue
+        quiet = ((newest - s.last_published).total_seconds() / 86400
+                 if newest and s.last_published else 0.0)
+        outlets = _outlets(members)
+        cards.append({"story": s, "lead": central[0], "count": len(members), "outlets": outlets,
+                      "langs": sorted({lang_name(a.lang) for a in members if a.lang}),
+                      "weight": ((outlets + len(members) / 10)
+                                 * 0.5 ** (quiet / LEAD_HALF_LIFE_DAYS))})
+    cards.sort(key=lambda c: -c["weight"])
+    return cards[:count]
+
+
 # -- screens --------------------------------------------------------------------------------
 
 @router.get("/")
 def home(request: Request) -> HTMLResponse:
+    """Lead stories as cards, then the latest and each section with a story's articles
+    grouped under one headline."""
     store = get_store(request)
     counts = store.section_counts()
-    latest = store.articles(limit=6)
-    by_section = [(slug, store.articles(section=slug, limit=HOME_PER_SECTION))
-                  for slug in SECTIONS if counts.get(slug)]
-    stories = [(s, len(s.article_ids)) for s in store.stories(min_articles=2, limit=5)]
+    cards = lead_stories(store)
+    shown = {c["story"].id for c in cards}
+    latest = group_by_story(store, store.articles(limit=20), limit=6, shown=shown)
+    by_section = []
+    for slug in SECTIONS:
+        if counts.get(slug):
+            groups = group_by_story(store, store.articles(section=slug, limit=16),
+                                    limit=HOME_PER_SECTION)
+            if groups:
+                by_section.append((slug, groups))
+    more_stories = [s for s in store.stories(min_articles=2, limit=8) if s.id not in shown][:5]
     return render(request, "home.html", {
-        "latest": latest, "by_section": by_section, "stories": stories, "snippet": snippet,
-        "empty": not latest,
+        "cards": cards, "latest": latest, "by_section": by_section, "stories": more_stories,
+        "snippet": snippet, "empty": not counts and not latest,
     })
 
 
@@ -279,7 +357,8 @@ def section(request: Request, slug: str,
         raise HTTPException(404, "no such page")
     articles = store.articles(section=slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(request, "section.html", {
-        "slug": slug, "name": SECTIONS[slug], "articles": articles, "page": page,
+        "slug": slug, "name": SECTIONS[slug], "groups": group_by_story(store, articles),
+        "page": page,
         "pages": pages, "total": total, "snippet": snippet,
         "feed_url": f"/section/{slug}/feed.xml",
     })
@@ -300,16 +379,16 @@ def article(request: Request,
         label = (f"{outlets} outlets cover this story" if outlets >= 2
                  else f"{len(members)} articles cover this story")
         story_info = {"id": story.id, "title": story.title, "label": label}
-    limit = int(getattr(request.app.state.config, "similar_count", 10) or 10)
-    similar = store.similar(article_id, limit)
-    same_story = [(a, s) for a, s in similar if art.story_id and a.story_id == art.story_id]
-    others = [(a, s) for a, s in similar if not (art.story_id and a.story_id == art.story_id)]
+    more = more_on_story(store, art)
+    others = similar_articles(store, art,
+                              exclude={c.id for f in more for c in (f.article, *f.copies)
+                                       if c.id is not None})
     entities = [(label, sorted({e.text for e in art.entities if e.type == kind}))
                 for kind, label in ENTITY_GROUPS]
     body_html, blocks = article_body(request, art)
     return render(request, "article.html", {
         "a": art, "body_html": body_html, "blocks": blocks, "story": story_info,
-        "same_story": same_story, "others": others,
+        "more": more, "others": others,
         "entities": [(label, names) for label, names in entities if names],
         "standfirst": art.summary or art.description or "",
     })
@@ -345,21 +424,58 @@ def story(request: Request,
             return RedirectResponse(f"/story/{merged_into}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
     articles = _story_articles(store, found)
-    langs = sorted({lang_name(a.lang) for a in articles if a.lang})
+    made = digest(articles, get_embedder(request.app.state.config.embedder), key=found.id)
     return render(request, "story.html", {
-        "story": found, "articles": articles, "outlets": _outlets(articles), "langs": langs,
-        "snippet": snippet,
+        "story": found, "d": made, "articles": articles, "outlets": _outlets(articles),
+        "langs": [lang_name(code) for code, _ in made.langs if code != "und"],
+        "snippet": snippet, "entity_groups": ENTITY_GROUPS,
     })
+
+
+SEARCH_HINT = ("Nothing matched. Try other or fewer words; a search in English or Spanish "
+               "finds articles in both.")
+
+
+def group_hits(hits: list[Article]) -> list[dict[str, Any]]:
+    """Search hits with the later hits of one story listed under its best hit."""
+    groups: list[dict[str, Any]] = []
+    by_story: dict[int, dict[str, Any]] = {}
+    for a in hits:
+        if a.story_id is not None and a.story_id in by_story:
+            by_story[a.story_id]["more"].append(a)
+            continue
+        group: dict[str, Any] = {"article": a, "more": [], "story_id": a.story_id}
+        groups.append(group)
+        if a.story_id is not None:
+            by_story[a.story_id] = group
+    return groups
+
+
+def _day(value: str, end: bool = False) -> datetime | None:
+    """A date from a form's date field (YYYY-MM-DD); None when empty or not a date."""
+    try:
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return day.replace(hour=23, minute=59, second=59) if end else day
 
 
 @router.get("/search")
 def search(request: Request, q: Annotated[str, Query(max_length=500)] = "",
            lang: Annotated[str, Query(max_length=8)] = "",
+           source: Annotated[str, Query(max_length=200)] = "",
+           section: Annotated[str, Query(max_length=20)] = "",
+           since: Annotated[str, Query(max_length=10)] = "",
+           until: Annotated[str, Query(max_length=10)] = "",
            sort: Annotated[str, Query(max_length=12)] = "relevance") -> HTMLResponse:
     query = q.strip()
-    filters = Filters(lang=lang or None)
-    hits = run_search(request, query, 30, filters, sort) if query else []
+    filters = Filters(lang=lang or None, source=source.strip() or None,
+                      section=section if section in SECTIONS else None,
+                      since=_day(since), until=_day(until, end=True))
+    hits = [a for a, _ in run_search(request, query, 30, filters, sort)] if query else []
     return render(request, "search.html", {
-        "q": query, "hits": [a for a, _ in hits], "snippet": highlighter(query), "lang": lang,
-        "sort": "date" if sort == "date" else "relevance",
+        "q": query, "hits": hits, "groups": group_hits(hits), "snippet": highlighter(query),
+        "lang": lang, "source": source.strip(), "section": filters.section or "",
+        "since": since if filters.since else "", "until": until if filters.until else "",
+        "sort": "date" if sort == "date" else "relevance", "hint": SEARCH_HINT,
     })

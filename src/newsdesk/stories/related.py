@@ -1,0 +1,96 @@
+"""What an article links to: "More on this story" and "Similar articles".
+
+- **More on this story**: the other articles of its story (same event, other outlets and
+  languages), in time order, wire copies folded under the first. In a big story the ones
+  closest to this article are shown.
+- **Similar articles**: related coverage of *other* events: the stored nearest neighbours
+  outside the story, scored by `relatedness` (embedding, shared words, shared names, recency:
+  stories/relatedness.py) and listed only above its minimum, best first. Fewer items rather
+  than unrelated filler.
+- `ranked_similar`: one list for the export, the CLI and the API's `similar` field: the story's
+  articles first (closest first), then the similar articles.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import Article
+from ..store import Store
+from .duplicates import Folded, fold
+from .relatedness import MIN_RELATED, relatedness
+
+MORE_ON_STORY = 8
+SIMILAR_SHOWN = 5
+CANDIDATES = 20  # stored neighbours looked at for "Similar articles"
+
+
+def _cosine(a: Article, b: Article) -> float:
+    if a.embedding is None or b.embedding is None:
+        return 0.0
+    return float(np.dot(np.asarray(a.embedding, dtype=np.float32),
+                        np.asarray(b.embedding, dtype=np.float32)))
+
+
+def _when(a: Article) -> tuple[bool, float, int]:
+    moment = a.published or a.fetched
+    return (moment is None, moment.timestamp() if moment else 0.0, a.id or 0)
+
+
+def story_members(store: Store, article: Article, limit: int = MORE_ON_STORY) -> list[Article]:
+    """The other articles of `article`'s story, the `limit` closest to it, oldest first."""
+    if article.story_id is None:
+        return []
+    story = store.story(article.story_id)
+    if story is None:
+        return []
+    others = [a for a in store.get_articles([i for i in story.article_ids if i != article.id])]
+    if len(others) > limit:
+        others = sorted(others, key=lambda o: -_cosine(article, o))[:limit]
+    return sorted(others, key=_when)
+
+
+def more_on_story(store: Store, article: Article, limit: int = MORE_ON_STORY) -> list[Folded]:
+    return fold(story_members(store, article, limit))
+
+
+def similar_articles(store: Store, article: Article, limit: int = SIMILAR_SHOWN,
+                     exclude: set[int] | None = None,
+                     candidates: list[tuple[Article, float]] | None = None,
+                     ) -> list[tuple[Article, float]]:
+    """Related articles about other events, best first, each at least MIN_RELATED.
+
+    `candidates` are the stored nearest neighbours with their cosine, when already read."""
+    assert article.id is not None
+    if candidates is None:
+        candidates = store.similar(article.id, CANDIDATES)
+    skip = set(exclude or ()) | {article.id}
+    scored = []
+    for other, cosine in candidates:
+        same_story = article.story_id is not None and other.story_id == article.story_id
+        if other.id in skip or same_story:
+            continue
+        score = relatedness(article, other, cosine)
+        if score >= MIN_RELATED:
+            scored.append((other, score))
+    scored.sort(key=lambda pair: -pair[1])
+    folded = fold([o for o, _ in scored])  # one wire story published twice is listed once
+    heads = {id(f.article) for f in folded}
+    return [(o, s) for o, s in scored if id(o) in heads][:limit]
+
+
+def ranked_similar(store: Store, article: Article, limit: int = 10) -> list[tuple[Article, float]]:
+    """The story's articles, closest first, then similar articles, up to `limit`. A story
+    member's score is its stored cosine (or the embeddings' cosine), a related article's its
+    relatedness."""
+    assert article.id is not None
+    candidates = store.similar(article.id, CANDIDATES)
+    stored = {o.id: score for o, score in candidates}
+    members = story_members(store, article, limit)
+    out = sorted(((o, stored.get(o.id, _cosine(article, o))) for o in members),
+                 key=lambda pair: -pair[1])
+    if len(out) < limit:
+        out += similar_articles(store, article, limit - len(out),
+                                exclude={o.id for o, _ in out if o.id is not None},
+                                candidates=candidates)
+    return out[:limit]
