@@ -40,6 +40,7 @@ from .model import Article, Feed, ImportResult
 from .store import FeedOutcome, Store
 from .stories.cluster import choose_story
 from .stories.regroup import Item, assign_ids, regroup
+from .stories.related import CANDIDATES
 
 log = logging.getLogger(__name__)
 
@@ -335,7 +336,9 @@ class Pipeline:
         """Its similar list and story, written in one unit of work; False if it is gone."""
 
         assert article.id is not None and article.embedding is not None
-        k = self.config.similar_count
+        # more neighbours than a list shows: pages keep only those above the minimum
+        # relatedness outside the article's story (stories/related.py)
+        k = max(self.config.similar_count, CANDIDATES)
         hits = self.store.nearest(article.embedding, k, exclude=article.id)
         story = choose_story(self.store, article, self.config.story_threshold)
         story_id = self.store.link(article.id, hits, k, story_id=story,

@@ -1,8 +1,10 @@
 """What an article links to: "More on this story" and "Similar articles".
 
 - **More on this story**: the other articles of its story (same event, other outlets and
-  languages), in time order, wire copies folded under the first. In a big story the ones
-  closest to this article are shown.
+  languages), in time order, wire copies folded under the first. When the story has more,
+  the MORE_ON_STORY most related to this article are shown (and the page links the whole
+  story): on ECB+ the 5 most related members are in the same gold event 96% of the time, 8
+  of them 95%, all members 87% (bench/similar.py).
 - **Similar articles**: related coverage of *other* events: the stored nearest neighbours
   outside the story, scored by `relatedness` (embedding, shared words, shared names, recency:
   stories/relatedness.py) and listed only above its minimum, best first. Fewer items rather
@@ -13,23 +15,14 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..model import Article
 from ..store import Store
 from .duplicates import Folded, fold
 from .relatedness import MIN_RELATED, relatedness
 
-MORE_ON_STORY = 8
+MORE_ON_STORY = 5
 SIMILAR_SHOWN = 5
 CANDIDATES = 20  # stored neighbours looked at for "Similar articles"
-
-
-def _cosine(a: Article, b: Article) -> float:
-    if a.embedding is None or b.embedding is None:
-        return 0.0
-    return float(np.dot(np.asarray(a.embedding, dtype=np.float32),
-                        np.asarray(b.embedding, dtype=np.float32)))
 
 
 def _when(a: Article) -> tuple[bool, float, int]:
@@ -38,7 +31,7 @@ def _when(a: Article) -> tuple[bool, float, int]:
 
 
 def story_members(store: Store, article: Article, limit: int = MORE_ON_STORY) -> list[Article]:
-    """The other articles of `article`'s story, the `limit` closest to it, oldest first."""
+    """The other articles of `article`'s story, the `limit` most related to it, oldest first."""
     if article.story_id is None:
         return []
     story = store.story(article.story_id)
@@ -46,7 +39,7 @@ def story_members(store: Store, article: Article, limit: int = MORE_ON_STORY) ->
         return []
     others = [a for a in store.get_articles([i for i in story.article_ids if i != article.id])]
     if len(others) > limit:
-        others = sorted(others, key=lambda o: -_cosine(article, o))[:limit]
+        others = sorted(others, key=lambda o: -relatedness(article, o))[:limit]
     return sorted(others, key=_when)
 
 
@@ -80,14 +73,13 @@ def similar_articles(store: Store, article: Article, limit: int = SIMILAR_SHOWN,
 
 
 def ranked_similar(store: Store, article: Article, limit: int = 10) -> list[tuple[Article, float]]:
-    """The story's articles, closest first, then similar articles, up to `limit`. A story
-    member's score is its stored cosine (or the embeddings' cosine), a related article's its
-    relatedness."""
+    """The story's articles, most related first, then similar articles, up to `limit`; each
+    with its relatedness (computed from the stored cosine when there is one)."""
     assert article.id is not None
     candidates = store.similar(article.id, CANDIDATES)
     stored = {o.id: score for o, score in candidates}
     members = story_members(store, article, limit)
-    out = sorted(((o, stored.get(o.id, _cosine(article, o))) for o in members),
+    out = sorted(((o, relatedness(article, o, stored.get(o.id))) for o in members),
                  key=lambda pair: -pair[1])
     if len(out) < limit:
         out += similar_articles(store, article, limit - len(out),

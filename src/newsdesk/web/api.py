@@ -19,6 +19,7 @@ from ..model import Article, Story
 from ..search import Filters
 from ..stories.digest import digest
 from ..stories.related import more_on_story, ranked_similar, similar_articles
+from ..stories.relatedness import relatedness
 from .pages import MAX_ID, SEARCH_HINT, SECTIONS, get_store, group_hits, run_search, snippet
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -68,8 +69,8 @@ class SimilarOut(BaseModel):
     published: datetime | None = None
     lang: str | None = None
     story: int | None = None
-    score: float = Field(description="Similarity, higher is closer: embedding cosine for "
-                                     "articles of the same story, relatedness (0-1) otherwise")
+    score: float = Field(description="Relatedness, 0 (unrelated) to 1 (same story), calibrated "
+                                     "on human judgements (SemEval-2022 Task 8)")
 
 
 class ArticleFull(ArticleBrief):
@@ -228,7 +229,7 @@ def get_article(request: Request,
         **_brief(a).model_dump(), key_facts=a.key_facts,
         entities=[EntityOut(text=e.text, type=e.type) for e in a.entities],
         similar=[_similar(o, score) for o, score in ranked_similar(store, a, limit)],
-        more_on_story=[_similar(f.article, 1.0) for f in more],
+        more_on_story=[_similar(f.article, relatedness(a, f.article)) for f in more],
         similar_articles=[_similar(o, score) for o, score in
                           similar_articles(store, a, exclude={i for i in in_story if i})],
         text=a.text, headings=a.headings,
