@@ -144,7 +144,19 @@ def test_search_similar_stories_and_extract_formats(tmp_path: Path, seed_html: P
     # the dock strike has nothing to do with a museum: not listed as filler
     assert all("Dock" not in link["title"] for link in links)
     assert run(db, "similar", "no-such-id").returncode == 2
-    assert run(db, "stories", "--format", "jsonl").returncode == 0
+    listed = run(db, "stories", "--format", "jsonl")
+    assert listed.returncode == 0
+    story = json.loads(listed.stdout.splitlines()[0])
+    assert set(story["articles"]) == {first["id"], "sh-1"} and story["langs"] == ["en", "es"]
+    assert story["headline"] and story["summary"]
+    full = run(db, "stories", str(story["id"]), "--format", "jsonl")
+    detail = json.loads(full.stdout)
+    assert [t["id"] for t in detail["timeline"]] == [first["id"], "sh-1"]  # oldest first
+    assert len(detail["outlets"]) == 2 and detail["outlets"]["Harbour Post"] == 1
+    text = run(db, "stories", str(story["id"]))
+    assert "Timeline:" in text.stdout and "Coverage:" in text.stdout
+    gone = run(db, "stories", "999")
+    assert gone.returncode == 1 and "no story 999" in gone.stderr
 
     ext = run(db, "extract", str(seed_html), "--format", "jsonl")
     assert ext.returncode == 0, ext.stderr
