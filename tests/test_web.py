@@ -446,3 +446,17 @@ def test_search_marks_the_words_found_and_escapes_the_rest(desk):
     main = _main(page)
     assert "<mark>MIGRACION</mark>" in main  # any case, with or without the accent
     assert "<script>alert(1)" not in main and "&lt;script&gt;" in main
+
+
+def test_section_groups_a_storys_articles_under_one_headline(desk):
+    client, ids, _ = desk
+    main = _main(client.get("/section/environment").text)
+    # the three flood articles are one story: one headline, the others listed beneath it
+    assert main.count('class="item item-story"') == 1
+    group = main[main.index('class="item item-story"'):]
+    assert group.index(f'href="/article/{ids["flood_wire"]}"') < group.index(
+        'class="story-more"') < group.index(f'href="/article/{ids["flood_es"]}"')
+    assert f'href="/story/{ids["story"]}">The whole story: 3 articles from 3 outlets' in group
+    home = _main(client.get("/").text)
+    cards = home[home.index('class="story-cards"'):home.index('id="sec-')]
+    assert f'href="/story/{ids["story"]}"' in cards and "3 outlets · 3 articles" in cards
