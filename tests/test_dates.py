@@ -76,3 +76,39 @@ def test_iso_round_trip(value: datetime) -> None:
     value = value.replace(microsecond=0)
     assert parse_date(value.isoformat()) == value.replace(tzinfo=UTC)
     assert parse_date(value.isoformat() + "Z") == value.replace(tzinfo=UTC)
+
+
+# -- zones, Spanish and labels (issue 7: one date parser for the whole project) ---------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a New Zealand zone is +13:00 in May's daylight time, not UTC
+        ("Fri, 03 May 2013 14:00:00 NZDT", datetime(2013, 5, 3, 1, 0, tzinfo=UTC)),
+        ("2013-05-03 14:00 NZDT", datetime(2013, 5, 3, 1, 0, tzinfo=UTC)),
+        ("Fri, 03 May 2013 14:00:00 NZST", datetime(2013, 5, 3, 2, 0, tzinfo=UTC)),
+        ("Fri, 03 May 2013 15:00:00 CET", MAY3_14),
+        ("Fri, 03 May 2013 16:00:00 (CEST)", MAY3_14),
+        ("Fri, 03 May 2013 11:00:00 ART", MAY3_14),
+        ("3 de mayo de 2013, 11:00 ART", MAY3_14),
+        ("Fri, 03 May 2013 10:00:00 BOT", MAY3_14),
+        ("Fri, 03 May 2013 19:30:00 IST", MAY3_14),
+        ("May 3, 2013 3:00 pm CET", MAY3_14),
+        ("May 3, 2013 2:00 PM", MAY3_14),
+        ("3 de mayo de 2013 a las 14:00 hs", MAY3_14),
+        ("Publicado el 3 de mayo de 2013", MAY3),
+        ("Updated: May 3, 2013", MAY3),
+        ("mayo 3, 2013", MAY3),
+        ("3 MAY 2013", MAY3),
+        ("20130503T140000Z", MAY3_14),
+    ],
+)
+def test_zone_names_spanish_and_labels(text: str, expected: datetime) -> None:
+    assert parse_date(text) == expected
+
+
+def test_page_metadata_uses_the_same_parser() -> None:
+    from newsdesk.extract import meta
+
+    assert meta.parse_date is parse_date
+    assert meta.parse_date("3 de mayo de 2013") == MAY3

@@ -31,7 +31,7 @@ TITLES = _words(
     "general gen colonel col captain capt lieutenant sergeant judge justice sheriff chief "
     "ceo chairman chairwoman chair director commissioner ambassador mp mep deputy speaker "
     "premier sheikh emir rabbi reverend father bishop archbishop cardinal officer detective "
-    "coach manager spokesman spokeswoman spokesperson leader "
+    "coach manager spokesman spokeswoman spokesperson leader executive "
     "sr sra srta don doña dña presidente presidenta ministro ministra secretario secretaria "
     "senador senadora diputado diputada gobernador gobernadora alcalde alcaldesa canciller "
     "rey reina príncipe princesa papa general coronel juez jueza fiscal jefe jefa director "
@@ -64,8 +64,68 @@ ORG_WORDS = _words(
     "comité tribunal corte congreso senado parlamento asamblea departamento policía ejército "
     "armada fuerza fuerzas federación unión instituto fundación fondo diario periódico "
     "escuela colegio hospital organización oficina junta autoridad servicio red televisión "
-    "gobierno cámara fiscalía registro dirección superintendencia carabineros"
+    "gobierno cámara fiscalía registro dirección superintendencia carabineros "
+    "aduana aduanas customs gobernación prefectura municipalidad alcaldía cancillería "
+    "yacimientos wire daily gazette chronicle observer courier prensa noticias programme "
+    "program ministry ministère"
 )
+# Outlets and agencies known by name alone (lower case, whole names)
+KNOWN_ORGS = _names(
+    "reuters, afp, efe, ap, bloomberg, bbc, cnn, xinhua, al jazeera, associated press, "
+    "agence france-presse, europa press, pacific wire, infobae, clarín, la nación, el país, "
+    "el deber, la razón, el comercio, la república, el tiempo, el mercurio, la tercera, "
+    "página siete, los tiempos, el universal, milenio, new york times, washington post, "
+    "financial times, wall street journal, the economist, le monde, naciones unidas, "
+    "united nations, onu, oea, unicef, acnur, unhcr, fmi, imf, ocde, oecd, mercosur, opec"
+)
+# A name ending in one of these is a document, not whoever wrote it
+DOC_WORDS = _words(
+    "principles guidelines act law report standards code agreement treaty accord declaration "
+    "plan protocol charter constitution convention rules policy"
+)
+# The head of an English place name comes last, of a Spanish one first
+PLACE_HEAD_LAST = _words(
+    "river lake lagoon mountain mountains volcano valley bay gap island islands desert falls "
+    "canyon park square street avenue road bridge coast peninsula sea ocean gulf strait canal "
+    "basin delta mine airport highway region province"
+)
+PLACE_HEAD_FIRST = _words(
+    "lake mount mt cape gulf fort isle río rio lago laguna monte cerro volcán valle bahía "
+    "golfo isla islas salar selva desierto sierra cordillera plaza parque puerto cabo punta "
+    "playa provincia región departamento mina carretera avenida calle puente aeropuerto"
+)
+# Spanish landform words anywhere in a name make it a place ("Rincón del Cerro")
+PLACE_WORDS_ANY = _words("cerro sierra río lago laguna valle bahía isla puerto")
+# a lower-case word right before a name ("el río Paraná", "the river Plate")
+PLACE_NOUN_BEFORE = _words(
+    "río rio lago laguna volcán cerro selva desierto isla salar nevado river"
+)
+# a lower-case word before "de"/"of" and a name ("la ciudad de Colonia", "city of Arica")
+PLACE_NOUN_OF = _words(
+    "city town village province region state department municipality district island "
+    "ciudad provincia región departamento municipio localidad comuna distrito pueblo afueras "
+    "cuenca frontera fronterizo paso valle isla estado barrio zona"
+)
+# a lower-case word right before a name that makes it an organisation
+ORG_BEFORE = _words(
+    "newspaper diario periódico daily agency agencia outlet channel canal broadcaster network "
+    "cadena radio emisora revista magazine company empresa firma firm group grupo carrier "
+    "airline aerolínea owned"
+)
+# a lower-case word before "of"/"de" and a name that makes it an organisation
+ORG_OF = _words("shares stock acciones ceo chairman subsidiary filial unit")
+# a motion verb then "to"/"a" before a name: a destination ("viajó a Juliaca")
+MOTION = _words(
+    "flew travelled traveled travelling traveling arrived returned headed moved fled went "
+    "viajó viajará viaja viajaron llegó llegará llega llegaron regresó volvió voló trasladado "
+    "trasladada trasladó huyó"
+)
+# after "<minister> de/of" a capitalised run is the portfolio ("ministro de Economía")
+PORTFOLIO_TITLES = _words(
+    "minister ministers secretary ministro ministra ministros secretario secretaria "
+    "viceministro viceministra"
+)
+SPANISH_ARTICLES = _words("el la los las")
 PLACE_AFTER = _words(
     "crossing border city town village province region state county district river lake "
     "mountain mountains valley airport port street avenue square bridge highway island "
@@ -98,7 +158,12 @@ FIRST_NAMES = _words(
     "jeannette michelle verónica claudia patricia alejandra beatriz gloria inés juana "
     "evo lula dilma cristina gabriel sebastián dina pedro keiko martín xiomara nayib "
     "emmanuel olaf giorgia recep narendra xi shinzo fumio volodymyr benjamin ursula "
-    "kim lee"
+    "kim lee "
+    "maría marcelo carolina álvaro alvaro mariana lorena rosario adriana alicia blanca "
+    "elena eva luisa susana silvia mónica natalia paola lucas mateo martina valeria "
+    "ximena rocío marisol jimena ernesto arturo guillermo marcos octavio horacio "
+    "esteban cristóbal humberto rubén héctor julio césar germán rolando elmer magda "
+    "corina inés dilma"
 )
 DEMONYMS = _words(
     "american british english scottish welsh irish french german spanish italian portuguese "
@@ -159,7 +224,17 @@ GAZETTEER = _names(
     "New Delhi, Mumbai, Karachi, Islamabad, Kabul, Tehran, Teherán, Baghdad, Bagdad, "
     "Damascus, Damasco, Beirut, Jerusalem, Jerusalén, Tel Aviv, Cairo, El Cairo, Riyadh, "
     "Dubai, Doha, Nairobi, Lagos, Johannesburg, Cape Town, Sydney, Melbourne, Seoul, Seúl, "
-    "Pyongyang, Bangkok, Manila, Jakarta, Singapore, Kathmandu, Hanoi, Taipei"
+    "Pyongyang, Bangkok, Manila, Jakarta, Singapore, Kathmandu, Hanoi, Taipei, "
+    "Oslo, Stockholm, Estocolmo, Copenhagen, Copenhague, Helsinki, Prague, Praga, Budapest, "
+    "Bucharest, Bucarest, Los Ángeles, "
+    "El Alto, Santa Cruz de la Sierra, Cochabamba, Oruro, Potosí, Tarija, Cobija, Sucre, "
+    "Trujillo, Chiclayo, Piura, Iquitos, Huancayo, Puno, Juliaca, Ayacucho, Cajamarca, "
+    "Pucallpa, Callao, Desaguadero, Viña del Mar, Puerto Montt, Punta Arenas, La Serena, "
+    "Calama, Rancagua, Talca, La Plata, Tucumán, Mar del Plata, Salta, Ushuaia, Bariloche, "
+    "Cuenca, Barranquilla, Cartagena, Cúcuta, Maracaibo, Manaus, Porto Alegre, "
+    "Belo Horizonte, Recife, Fortaleza, Curitiba, Ciudad Juárez, Colonia del Sacramento, "
+    "Punta del Este, Ciudad del Este, San Salvador, Tegucigalpa, Managua, San José, "
+    "Guatemala City, Panama City, Ciudad de Panamá"
 )
 GAZ_LOWER = {g.lower() for g in GAZETTEER}
 ACRONYM_PLACES = {"UK", "U.K.", "US", "U.S.", "USA", "EE.UU.", "EEUU", "UAE", "EU", "UE"}

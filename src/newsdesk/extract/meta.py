@@ -4,21 +4,21 @@
 ``og:title``, ``<title>``, the first ``<h1>``, ``article:section``, ``article:published_time``
 (and the usual alternatives: ``og:``/``dc.``/``itemprop`` dates, JSON-LD ``datePublished``,
 ``<time datetime>``), author meta, ``<link rel=canonical>``, ``<html lang>`` and the meta
-description. Values are raw strings; `parse_date` and `clean_title` turn them into what an Article
-holds. JSON-LD is read from the first Article-like object (``@graph`` included).
+description. Values are raw strings; `parse_date` (newsdesk.ingest.dates, re-exported here) and
+`clean_title` turn them into what an Article holds. JSON-LD is read from the first Article-like
+object (``@graph`` included).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from ..ingest.dates import parse_date  # the project's one date parser, re-exported
 from .sanitize import normalise_space
 
 __all__ = ["PageMeta", "read_meta", "parse_date", "clean_title", "primary_lang"]
@@ -32,14 +32,6 @@ _SITE_KEYS = ("og:site_name", "application-name", "twitter:site")
 _ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting",
                   "analysisnewsarticle", "opinionnewsarticle", "report", "webpage"}
 _SEPARATORS = re.compile(r"\s+[|\-–—:·•»~/]\s+|\s+[|–—·•»]|[|–—·•»]\s+")
-
-
-# Zone abbreviations dateutil does not know; ambiguous ones (IST) are left out.
-_TZINFOS = {"UTC": 0, "GMT": 0, "WET": 0, "BST": 3600, "WEST": 3600, "CET": 3600,
-            "CEST": 7200, "MEZ": 3600, "MESZ": 7200, "EET": 7200, "EEST": 10800, "MSK": 10800,
-            "EST": -18000, "EDT": -14400, "CST": -21600, "CDT": -18000, "MST": -25200,
-            "MDT": -21600, "PST": -28800, "PDT": -25200, "JST": 32400, "AEST": 36000,
-            "AEDT": 39600}
 
 
 @dataclass
@@ -163,32 +155,6 @@ def primary_lang(value: str) -> str | None:
     """``en-GB`` / ``es_ES`` -> ``en`` / ``es``; None when it is not a language tag."""
     sub = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
     return sub if re.fullmatch(r"[a-z]{2,3}", sub) else None
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """An aware UTC datetime from ISO 8601 or a common written date; naive means UTC."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            from dateutil import parser as dateparser
-
-            with warnings.catch_warnings():  # unknown zone names ("CET") are read as UTC
-                warnings.simplefilter("ignore")
-                parsed = dateparser.parse(value, tzinfos=_TZINFOS)
-        except (ValueError, OverflowError, TypeError, LookupError):
-            return None
-    if parsed is None or not 1900 <= parsed.year <= 2200:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
 
 
 def _key(text: str) -> str:
