@@ -114,7 +114,8 @@ class ImportResult:
 
 
 _PLAIN_FIELDS = ("title", "text", "html", "headings", "url", "external_id", "guid", "source",
-                 "byline", "lang", "section", "publisher_section", "description", "feed_id")
+                 "byline", "lang", "section", "publisher_section", "description", "feed_id",
+                 "key_facts")
 _DATE_FIELDS = ("published", "fetched")
 
 

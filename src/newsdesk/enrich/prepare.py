@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
+from ..extract.facts_box import parse_facts_line
 from ..extract.meta import primary_lang
 from ..model import Article
 from .embed import Embedder, embedding_text
@@ -59,9 +60,20 @@ def prepare_articles(articles: list[Article], embedder: Embedder) -> dict[str, f
         a.summary = publisher_summary(a) or lead_summary(a)
         head = _head(a)
         a.entities = extract_entities(head.text, a.lang)
-        a.key_facts = key_facts(head, a.entities)
+        # the publisher's own (read by extraction, or a "Key facts:" line in the text) first
+        a.key_facts = (a.key_facts or publisher_facts_in_text(a.text)
+                       or key_facts(head, a.entities))
     seconds["enrich"] += time.perf_counter() - start
     return seconds
+
+
+def publisher_facts_in_text(text: str) -> list[str]:
+    """The items of a "Key facts: …" paragraph in the body, if there is one."""
+    for paragraph in text.split("\n\n"):
+        found = parse_facts_line(paragraph)
+        if found:
+            return found
+    return []
 
 
 def is_prepared(article: Article) -> bool:

@@ -55,6 +55,7 @@ from trafilatura.settings import Document
 from ..errors import ExtractionError
 from ..model import Article
 from .decode import clean_text_input, decode_html
+from .facts_box import publisher_facts
 from .meta import PageMeta, clean_title, parse_date, primary_lang, read_meta
 from .sanitize import Block, blocks_to_html, blocks_to_text, element_to_blocks, sanitize_html
 
@@ -136,7 +137,8 @@ def _extract(html: str | bytes, url: str | None) -> tuple[Article, float]:
         extra = _trafilatura_meta(tree, url)
     elif not meta.published:
         extra.date = _find_date(tree, url)
-    # 3. body
+    # 3. body (the publisher's key facts are read before their box goes)
+    facts = publisher_facts(tree)
     _drop_boxes(tree)
     blocks = _trafilatura_blocks(tree, url)
     # 4. fallback
@@ -166,6 +168,7 @@ def _extract(html: str | bytes, url: str | None) -> tuple[Article, float]:
         lang=primary_lang(meta.lang) if meta.lang else None,
         publisher_section=meta.section or None,
         description=meta.description or extra.description or None,
+        key_facts=facts,
         warnings=warnings,
     )
     return article, confidence

@@ -29,5 +29,6 @@ def merge(old: Article, new: Article) -> Article:
     if new.title and len(new.title) >= 8:
         old.title = new.title
     old.content_hash = new.content_hash
-    old.embedding, old.summary, old.key_facts, old.entities = None, "", [], []
+    # the new version's own key facts (the publisher's, read from its page) are kept
+    old.embedding, old.summary, old.key_facts, old.entities = None, "", list(new.key_facts), []
     return old
