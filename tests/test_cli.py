@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk.enrich.sentences import split_sentences
+
 DATA = Path(__file__).parent / "data" / "import"
 
 
@@ -39,7 +41,8 @@ def test_seed_page_import_and_export(tmp_path: Path, seed_html: Path) -> None:
     assert rec["source"] == "CRBC News"
     assert rec["section"] in ("politics", "world")
     assert rec["lang"] == "en"
-    assert 2 <= rec["summary"].count(". ") + 1 <= 4 and len(rec["summary"]) > 80
+    # the publisher's standfirst whole: four sentences, the Kast one included (issue 7)
+    assert 2 <= len(split_sentences(rec["summary"], "en")) <= 5 and "330,000" in rec["summary"]
     facts = " ".join(rec["key_facts"])
     assert 3 <= len(rec["key_facts"]) <= 6
     assert "330,000" in facts
