@@ -391,20 +391,27 @@ def _lead_page(tmp_path: Path, html_body: str, text: str, summary: str) -> str:
     return page[page.index('class="article-body"'):]  # the body and what follows it
 
 
-def test_standfirst_that_is_the_opening_paragraphs_is_not_printed_twice(tmp_path):
+def test_body_never_repeats_a_standfirst_sentence(tmp_path):
+    """One rule on every page: a sentence the standfirst shows is not shown again in the body,
+    whether the standfirst is the opening paragraphs or sentences picked from anywhere."""
     first = "The island ferry sailed again on Monday after a three-day storm."
     second = "About 400 passengers had waited at the quay since Friday."
     third = "The operator said the timetable would be normal by Wednesday."
-    text = f"{first}\n\n{second}\n\n{third}"
-    body = f"<p>{first}</p><p>{second}</p><p>{third}</p>"
+    fourth = "Harbour staff worked through the night to clear the slipway."
+    text = f"{first}\n\n{second} {fourth}\n\n{third}"
+    body = f"<p>{first}</p><p>{second} {fourth}</p><p>{third}</p>"
     for html_body in (body, ""):  # sanitised HTML path and plain-text path
         page = _lead_page(tmp_path / ("h" if html_body else "t"), html_body, text,
                           f"{first} {second}")
         assert first not in page and second not in page, html_body
-        assert third in page
-    # a standfirst that is not exactly whole opening paragraphs leaves the body alone
-    page = _lead_page(tmp_path / "partial", body, text, first[:-1])
-    assert first in page and second in page
+        assert third in page and fourth in page  # the rest of a paragraph stays
+        # sentences picked from the middle of the article (an extractive standfirst)
+        page = _lead_page(tmp_path / ("hm" if html_body else "tm"), html_body, text,
+                          f"{first} {third}")
+        assert page.count(third) == 0 and second in page and fourth in page
+    # a standfirst in other words leaves the body alone
+    page = _lead_page(tmp_path / "other", body, text, "Ferries are running again after storms.")
+    assert first in page and second in page and third in page
 
 
 def test_stories_page_lists_stories_with_coverage(desk):

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from ..enrich.embed import get_embedder
 from ..enrich.sections import SECTIONS as SECTION_SLUGS
+from ..enrich.sentences import split_sentences
 from ..model import Article, Story
 from ..search import Filters
 from ..search import search as hybrid_search
@@ -212,37 +213,57 @@ def article_body(request: Request, article: Article) -> tuple[Markup | None, lis
     return None, _without_standfirst_blocks(blocks, article.summary)
 
 
-# used with .match(html, pos), so no "^": that would only match at the start of the string
-_LEADING_P = re.compile(r"\s*<p\b[^>]*>(.*?)</p>", re.IGNORECASE | re.DOTALL)
+# One rule for every page: a body sentence the standfirst already shows is not shown again.
+# A paragraph left with nothing is dropped; one left with some sentences keeps those.
+_P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.IGNORECASE | re.DOTALL)
 
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def _sentence_key(sentence: str) -> str:
+    return re.sub(r"\W+", " ", sentence.casefold()).strip()
+
+
+def _shown_keys(summary: str) -> set[str]:
+    return {_sentence_key(s) for s in split_sentences(summary) if _sentence_key(s)}
+
+
+def _unshown(text: str, shown: set[str]) -> tuple[str, bool]:
+    """`text` without the sentences in `shown`, and whether anything was taken out."""
+    sentences = split_sentences(text)
+    kept = [s for s in sentences if _sentence_key(s) not in shown]
+    return " ".join(kept), len(kept) != len(sentences)
+
+
 def _without_standfirst_html(html: str, summary: str) -> str:
-    """Drop the opening paragraphs when the standfirst is exactly those paragraphs (the
-    extractive lead), so the page does not print them twice; otherwise change nothing."""
-    rest, cut = _squash(summary), 0
-    while rest:
-        m = _LEADING_P.match(html, cut)
-        text = _squash(unescape(_TAGS.sub("", m.group(1)))) if m else ""
-        if not m or not text or not rest.startswith(text):
-            return html
-        rest, cut = rest[len(text):].strip(), m.end()
-    return html[cut:] if cut and html[cut:].strip() else html
+    shown = _shown_keys(summary)
+    if not shown:
+        return html
+
+    def paragraph(m: re.Match[str]) -> str:
+        text = _squash(unescape(_TAGS.sub("", m.group(1))))
+        rest, changed = _unshown(text, shown)
+        if not changed:
+            return m.group(0)
+        return str(Markup("<p>{}</p>").format(rest)) if rest else ""
+
+    out = _P.sub(paragraph, html)
+    return out if _TAGS.sub("", out).strip() else html  # never an empty body
 
 
 def _without_standfirst_blocks(blocks: list[tuple[str, str]],
                                summary: str) -> list[tuple[str, str]]:
-    rest, n = _squash(summary), 0
-    while rest and n < len(blocks):
-        kind, text = blocks[n]
-        text = _squash(text)
-        if kind != "p" or not text or not rest.startswith(text):
-            return blocks
-        rest, n = rest[len(text):].strip(), n + 1
-    return blocks[n:] if n and not rest and blocks[n:] else blocks
+    shown = _shown_keys(summary)
+    out = []
+    for kind, text in blocks:
+        if kind == "p" and shown:
+            text, _ = _unshown(text, shown)
+            if not text:
+                continue
+        out.append((kind, text))
+    return out if any(kind == "p" for kind, _ in out) else blocks
 
 
 def _same(a: str, b: str) -> bool:
