@@ -213,9 +213,17 @@ def candidate_sentences(article: Article) -> list[str]:
     out = []
     for _, sentence in body_sentences(article):
         sentence = strip_dateline(sentence)
-        if not is_noise_sentence(sentence):
+        if not is_noise_sentence(sentence) and _whole_quotes(sentence):
             out.append(sentence)
     return out
+
+
+def _whole_quotes(sentence: str) -> bool:
+    """False for a piece of a quotation the sentence splitter cut (an opening « or “ without
+    its close, or the reverse): half a quote never goes into a standfirst."""
+    return (sentence.count("«") == sentence.count("»")
+            and sentence.count("“") == sentence.count("”")
+            and sentence.count('"') % 2 == 0)
 
 
 def _cut(sentence: str, limit: int) -> str:
