@@ -252,3 +252,28 @@ def test_headline_below_a_section_kicker_is_shown_once() -> None:
         assert len(article.paragraphs()[0].split()) > 4, page.name  # no kicker left on top
         checked += 1
     assert checked >= 5
+
+
+def test_credit_lines_standards_footers_and_update_notes_stay_out_of_the_body() -> None:
+    """Seen on the demo pages (issue 7): the wire's credit line and standards footer, and a
+    closing "We will update this guide" note."""
+    demo = Path(__file__).resolve().parents[1] / "src" / "newsdesk" / "demo" / "pages"
+    wire = extract_html((demo / "pacific-wire" / "peru-bolivia-border-blockade-fourth-day.html")
+                        .read_bytes())
+    assert "Reporting by" not in wire.text and "Editorial Principles" not in wire.text
+    assert "Desaguadero" in wire.text
+    guide = extract_html((demo / "el-altiplano" / "desaguadero-stranded-travellers-what-to-know"
+                          ".html").read_bytes())
+    assert "We will update" not in guide.text
+    assert guide.text.rstrip().endswith("continuing in Puno.")
+
+
+def test_a_list_in_the_body_stays_a_list() -> None:
+    body = "<p>" + "The council met on Monday to discuss the plan for the river district. " * 4
+    page = (f"<html><head><title>Plan</title></head><body><article><h1>Council plan</h1>{body}"
+            "</p><p>The plan has three parts:</p><ul><li>New flood walls along the quay.</li>"
+            "<li>A ferry link to the island.</li><li>Two parks on reclaimed land.</li></ul>"
+            f"{body}</p></article></body></html>")
+    article = extract_html(page.encode())
+    assert "<ul>\n<li>New flood walls along the quay.</li>" in article.html
+    assert "A ferry link to the island." in article.text.split("\n\n")

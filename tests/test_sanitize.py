@@ -92,8 +92,19 @@ def test_html_to_blocks_headings_paragraphs_lists_tables() -> None:
         "<h3>Head</h3><table><tr><td>1</td><td>2</td></tr></table>"
         "<script>var x;</script><nav><a href='/'>Home</a></nav>"
     )
-    assert blocks == [("p", "One\ntwo"), ("p", "three"), ("p", "loose text"), ("p", "a"),
-                      ("p", "b"), ("h", "Head"), ("p", "1 | 2")]
+    assert blocks == [("p", "One\ntwo"), ("p", "three"), ("p", "loose text"), ("ul", "a"),
+                      ("ul", "b"), ("h", "Head"), ("p", "1 | 2")]
+
+
+def test_lists_stay_lists() -> None:
+    blocks = html_to_blocks("<p>Three steps:</p><ol><li>Queue</li><li>Pay</li></ol>"
+                            "<ul><li>Bring water</li></ul><p>After.</p>")
+    assert blocks == [("p", "Three steps:"), ("ol", "Queue"), ("ol", "Pay"),
+                      ("ul", "Bring water"), ("p", "After.")]
+    html = blocks_to_html(blocks)
+    assert "<ol>\n<li>Queue</li>\n<li>Pay</li>\n</ol>\n<ul>\n<li>Bring water</li>\n</ul>" in html
+    text, _ = blocks_to_text(blocks)
+    assert text == "Three steps:\n\nQueue\n\nPay\n\nBring water\n\nAfter."
 
 
 def test_html_to_blocks_plain_text_and_documents() -> None:

@@ -91,6 +91,15 @@ _BOX_LINE = re.compile(
     r"^(key facts|related( articles| stories| news| content)?|similar articles|most (read|popular"
     r"|viewed)|read more|more on this|share (this|on|via)|share|sign up|subscribe|advertisement"
     r"|newsletter)\b", re.IGNORECASE)
+_CREDIT_LINE = re.compile(
+    r"^\(?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|research|graphics)\s+by\b"
+    r"|^our standards\b|\beditorial principles\.?$|^(?:con )?información de\b"
+    r"|^(?:redacción|edición|texto|fotos?)\s*:|^(?:with reporting from|reporting from)\b"
+    r"|^(?:©|copyright\b|all rights reserved)", re.IGNORECASE)
+# "We will update this story as …" closing a paragraph: a note to readers, not the article
+_UPDATE_NOTE = re.compile(r"\s*(?:we will|we'll|this (?:story|article) will be|"
+                          r"actualizaremos)\s+[^.]{0,60}?\b(?:update|actualiz)\w*[^.]*\.\s*$",
+                          re.IGNORECASE)
 _NOT_CONTENT = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript",
                 "iframe", "svg", "template", "button"}
 _TEI_TO_HTML = {"head": "h2", "list": "ul", "item": "li", "quote": "blockquote", "row": "tr",
@@ -323,8 +332,10 @@ def _clean_blocks(blocks: list[Block], titles: list[str]) -> list[Block]:
             out = []  # the headline repeated, with any section label or kicker above it
             continue
         if (len(text) < 600 and text.lower().startswith("key facts")) or (
-                len(text.split()) <= 8 and _BOX_LINE.match(text)):
-            continue
+                len(text.split()) <= 8 and _BOX_LINE.match(text)) or (
+                len(text.split()) <= 30 and _CREDIT_LINE.search(text)):
+            continue  # boxes, credit lines and standards footers are not the article
+        text = _UPDATE_NOTE.sub("", text).strip() or text
         if out and out[-1] == (kind, text):
             continue
         out.append((kind, text))
@@ -332,7 +343,7 @@ def _clean_blocks(blocks: list[Block], titles: list[str]) -> list[Block]:
 
 
 def _words(blocks: list[Block]) -> int:
-    return sum(len(_WORD.findall(t)) for kind, t in blocks if kind == "p")
+    return sum(len(_WORD.findall(t)) for kind, t in blocks if kind != "h")
 
 
 def _prose_words(blocks: list[Block]) -> int:
@@ -355,7 +366,7 @@ def _link_words(blocks: list[Block], tree: etree._Element) -> int:
         key = _key(" ".join(a.itertext()))
         if len(key) >= 12:
             anchors.add(key)
-    return sum(len(_WORD.findall(line)) for kind, text in blocks if kind == "p"
+    return sum(len(_WORD.findall(line)) for kind, text in blocks if kind != "h"
                for line in text.split("\n") if _key(line) in anchors)
 
 

@@ -125,12 +125,12 @@ class _Walker:
         self.buf: list[str] = []
         self.breaks = 0
 
-    def flush(self) -> None:
+    def flush(self, kind: str = "p") -> None:
         text = normalise_space("".join(self.buf))
         self.buf = []
         self.breaks = 0
-        if text and not (self.blocks and self.blocks[-1] == ("p", text)):
-            self.blocks.append(("p", text))
+        if text and not (self.blocks and self.blocks[-1] == (kind, text)):
+            self.blocks.append((kind, text))
 
     def add(self, text: str | None) -> None:
         if text:
@@ -147,6 +147,12 @@ class _Walker:
             text = normalise_space(" ".join(el.itertext())).replace("\n", " ")
             if text:
                 self.blocks.append(("h", text))
+        elif tag == "li":  # a list item stays one ("ul" or "ol") so lists stay lists
+            parent = el.getparent()
+            kind = "ol" if parent is not None and parent.tag == "ol" else "ul"
+            self.flush()
+            self._children(el)
+            self.flush(kind)
         elif tag == "br":
             self.breaks += 1
             if self.breaks >= 2:
@@ -181,7 +187,8 @@ def element_to_blocks(el: etree._Element) -> list[Block]:
 
 
 def html_to_blocks(html: str) -> list[Block]:
-    """Turn an HTML fragment or document (or plain text) into ("h"|"p", text) blocks."""
+    """Turn an HTML fragment or document (or plain text) into ("h"|"p"|"ul"|"ol", text)
+    blocks ("ul"/"ol": one list item)."""
     if not html or not html.strip():
         return []
     if "<" not in html:  # plain text: blank lines separate paragraphs
@@ -205,14 +212,27 @@ def blocks_to_text(blocks: Iterable[Block]) -> tuple[str, list[str]]:
 
 
 def blocks_to_html(blocks: Iterable[Block]) -> str:
-    """Escaped HTML: ``<h2>`` for headings, ``<p>`` (with ``<br>`` for line breaks) otherwise."""
+    """Escaped HTML: ``<h2>`` for headings, ``<ul>``/``<ol>`` around runs of list items,
+    ``<p>`` (with ``<br>`` for line breaks) otherwise."""
     out = []
+    open_list = ""
     for kind, text in blocks:
         text = text.strip()
         if not text:
             continue
+        if open_list and kind != open_list:
+            out.append(f"</{open_list}>")
+            open_list = ""
+        lines = "<br>".join(htmllib.escape(t) for t in text.split("\n"))
         if kind == "h":
             out.append(f"<h2>{htmllib.escape(text.replace(chr(10), ' '))}</h2>")
+        elif kind in ("ul", "ol"):
+            if not open_list:
+                out.append(f"<{kind}>")
+                open_list = kind
+            out.append(f"<li>{lines}</li>")
         else:
-            out.append("<p>" + "<br>".join(htmllib.escape(t) for t in text.split("\n")) + "</p>")
+            out.append(f"<p>{lines}</p>")
+    if open_list:
+        out.append(f"</{open_list}>")
     return "\n".join(out)
