@@ -42,6 +42,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stalled_seconds", 30.0,
             "PostgreSQL workers: seconds without a heartbeat before a worker's jobs are retried."),
     Setting("workers", 0, "Processes extracting HTML during `import` (0: one per CPU)."),
+    Setting("llm_url", "",
+            "OpenAI-compatible server of a local language model (e.g. http://127.0.0.1:8080) "
+            "that writes key facts and standfirsts, checked against the article; off when empty."),
+    Setting("llm_model", "local", "Model name sent to the `llm_url` server."),
+    Setting("llm_timeout", 60.0, "Seconds to wait for the language model per request."),
     Setting("host", "127.0.0.1", "Address `serve` listens on."),
     Setting("port", 8000, "Port `serve` listens on."),
 )

@@ -70,6 +70,9 @@ class Article:
     story_id: int | None = None
     id: int | None = None
     warnings: list[str] = field(default_factory=list)
+    # who wrote the summary and key facts: "publisher", "picked" (our extractive rules) or
+    # "llm"; set by enrichment, not stored
+    written_by: dict[str, str] = field(default_factory=dict)
 
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in self.text.split("\n\n") if p.strip()]

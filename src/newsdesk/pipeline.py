@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 
 from .config import Config
 from .enrich.embed import get_embedder
+from .enrich.llm import LLMWriter
 from .enrich.prepare import is_prepared, prepare_articles
 from .errors import ExtractionError, FetchError, InputError, NewsdeskError, ParseError
 from .extract.batch import ExtractFiles, worker_count
@@ -69,6 +70,8 @@ class Pipeline:
         self.store = store
         self.config = config or Config()
         self.embedder = get_embedder(self.config.embedder)
+        self.llm = (LLMWriter(self.config.llm_url, self.config.llm_model, self.config.llm_timeout)
+                    if self.config.llm_url else None)
         # one Fetcher per pipeline spaces requests per host and caches robots.txt
         self._fetch: Fetcher | None = None
         self.timings = Timings()
@@ -320,10 +323,11 @@ class Pipeline:
         todo = [a for a in articles if not is_prepared(a)]
         for stage, seconds in prepare_articles(todo, self.embedder).items():
             self.timings.seconds[stage] = self.timings.seconds.get(stage, 0.0) + seconds
+        rewritten = self.rewrite_with_llm(articles)
 
         start = time.perf_counter()
         # articles prepared in worker processes were stored with their enrichment already
-        fresh = {id(a) for a in todo}
+        fresh = {id(a) for a in todo} | rewritten
         alive = [a for a in articles if id(a) not in fresh or self.store.save_enrichment(a)]
         self.timings.add("store", start)
 
@@ -331,6 +335,28 @@ class Pipeline:
         done = sum(1 for a in sorted(alive, key=_date_key) if self.link_article(a))
         self.timings.add("index", start)
         return done
+
+    def rewrite_with_llm(self, articles: list[Article]) -> set[int]:
+        """With `llm_url` set, let the local model write the key facts and standfirst we
+        picked ourselves (never the publisher's); what fails its checks keeps ours. Returns
+        the ids (id()) of the articles changed."""
+        if self.llm is None:
+            return set()
+        changed = set()
+        start = time.perf_counter()
+        for a in articles:
+            if a.written_by.get("key_facts") == "picked":
+                facts = self.llm.key_facts(a)
+                if facts:
+                    a.key_facts, a.written_by["key_facts"] = facts, "llm"
+                    changed.add(id(a))
+            if a.written_by.get("summary") == "picked":
+                standfirst = self.llm.standfirst(a)
+                if standfirst:
+                    a.summary, a.written_by["summary"] = standfirst, "llm"
+                    changed.add(id(a))
+        self.timings.add("llm", start)
+        return changed
 
     def link_article(self, article: Article) -> bool:
         """Its similar list and story, written in one unit of work; False if it is gone."""

@@ -57,12 +57,15 @@ def prepare_articles(articles: list[Article], embedder: Embedder) -> dict[str, f
         if section is None:
             section, _confidence = classify(a.embedding, a.title, a.text, a.lang)
         a.section = section
-        a.summary = publisher_summary(a) or lead_summary(a)
+        own_summary = publisher_summary(a)
+        a.summary = own_summary or lead_summary(a)
         head = _head(a)
         a.entities = extract_entities(head.text, a.lang)
         # the publisher's own (read by extraction, or a "Key facts:" line in the text) first
-        a.key_facts = (a.key_facts or publisher_facts_in_text(a.text)
-                       or key_facts(head, a.entities))
+        own_facts = a.key_facts or publisher_facts_in_text(a.text)
+        a.key_facts = own_facts or key_facts(head, a.entities)
+        a.written_by = {"summary": "publisher" if own_summary else "picked",
+                        "key_facts": "publisher" if own_facts else "picked"}
     seconds["enrich"] += time.perf_counter() - start
     return seconds
 
