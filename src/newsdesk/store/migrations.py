@@ -230,11 +230,41 @@ def m004_story_redirects(db: sqlite3.Connection) -> None:
     run_script(db, "CREATE TABLE story_redirects (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);")
 
 
+def m005_story_date_index(db: sqlite3.Connection) -> None:
+    """A story's members by date from the index alone: story pages, clustering's latest members
+    (ORDER BY date DESC LIMIT), the stories list. Without it each read sorted every member's
+    row, text and all (bench/scale.py)."""
+    run_script(db, "CREATE INDEX articles_story_date ON articles(story_id, "
+                   "COALESCE(published, fetched));")
+
+
+def m006_fts_prefix_indexes(db: sqlite3.Connection) -> None:
+    """Prefix indexes for 1-3 letter prefixes: the last word of a query is a prefix, and one
+    of one or two letters ("in", the "s" of "boy's") made FTS5 merge the lists of thousands
+    of words, 0.1-0.6 s at 100,000 articles, 5-40 times faster with these (same results). An
+    FTS5 table cannot be altered: it is made again and rebuilt (16 s at 100,000 articles)."""
+    run_script(db, """
+        DROP TRIGGER articles_ai;
+        DROP TRIGGER articles_ad;
+        DROP TRIGGER articles_au;
+        DROP TABLE articles_fts;
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, summary, text,
+            content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+        );
+    """)
+    run_script(db, _FTS_TRIGGERS)
+    run_script(db, "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
     ("003_host_holds", m003_host_holds),
     ("004_story_redirects", m004_story_redirects),
+    ("005_story_date_index", m005_story_date_index),
+    ("006_fts_prefix_indexes", m006_fts_prefix_indexes),
 ]
 
 

@@ -522,11 +522,13 @@ class SQLiteStore:
         fts = _fts_query(query, any_word)
         if not fts:
             return []
+        # rank the ids alone, then read the winners: sorting joined rows carried every
+        # match's text through the sort, 3-4 times slower at 100,000 articles
         rows = self._q(
-            "SELECT a.*, -bm25(articles_fts, 5.0, 2.0, 1.0) AS score FROM articles_fts "
-            "JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? "
-            "ORDER BY score DESC LIMIT ?", (fts, limit))
-        return [(self._article(r), float(r["score"])) for r in rows]
+            "SELECT rowid, -bm25(articles_fts, 5.0, 2.0, 1.0) AS score FROM articles_fts "
+            "WHERE articles_fts MATCH ? ORDER BY score DESC LIMIT ?", (fts, limit))
+        found = {a.id: a for a in self.get_articles([int(r[0]) for r in rows])}
+        return [(found[int(r[0])], float(r[1])) for r in rows if int(r[0]) in found]
 
     # -- feeds ------------------------------------------------------------------------------
 
