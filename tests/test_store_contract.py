@@ -552,3 +552,20 @@ def test_a_merged_story_redirects_to_the_one_that_took_it(any_store: Store) -> N
     any_store.regroup([([a1, a2], s3, "x")])  # and s1 into s3: the old link follows
     assert any_store.story_redirect(s1) == s3 and any_store.story_redirect(s2) == s3
     assert any_store.story_redirect(s3) is None
+
+
+def test_story_coverage_counts_articles_outlets_and_languages(any_store: Store) -> None:
+    a1 = put(any_store, article(1, source="Andes Herald", lang="en"))
+    a2 = put(any_store, article(2, source="El Altiplano", lang="es"))
+    a3 = put(any_store, article(3, source="Andes Herald", lang="en"))
+    a4 = put(any_store, article(4, source="Lone Post", lang=None))
+    s1 = any_store.link(a1, [], keep=10, new_story_title="Border")
+    assert s1 is not None
+    any_store.link(a2, [], keep=10, story_id=s1)
+    any_store.link(a3, [], keep=10, story_id=s1)
+    s2 = any_store.link(a4, [], keep=10, new_story_title="Alone")
+    assert s2 is not None
+    got = any_store.story_coverage([s1, s2, 999_999])
+    assert got[s1] == (3, 2, ["en", "es"])
+    assert got[s2] == (1, 1, [])
+    assert 999_999 not in got and any_store.story_coverage([]) == {}

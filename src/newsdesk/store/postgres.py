@@ -456,6 +456,16 @@ class PostgresStore:
                        (list(ids),))
         return {int(r["id"]): (r["story_id"], r["published"]) for r in rows}
 
+    def story_coverage(self, story_ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
+        if not story_ids:
+            return {}
+        rows = self._q(
+            "SELECT story_id, COUNT(*) AS n, COUNT(DISTINCT source) AS outlets, "
+            "ARRAY_REMOVE(ARRAY_AGG(DISTINCT lang), NULL) AS langs FROM articles "
+            "WHERE story_id = ANY(%s) GROUP BY story_id", (list(story_ids),))
+        return {int(r["story_id"]): (int(r["n"]), int(r["outlets"]), sorted(r["langs"] or []))
+                for r in rows}
+
     def story_vectors(self, story_id: int, limit: int) -> list[tuple[int, np.ndarray]]:
         """The latest `limit` members of a story with their embeddings."""
         rows = self._q("SELECT id, embedding FROM articles WHERE story_id = %s AND embedding IS "

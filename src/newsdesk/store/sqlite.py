@@ -503,6 +503,16 @@ class SQLiteStore:
                      first_published=min(dates) if dates else None,
                      last_published=max(dates) if dates else None)
 
+    def story_coverage(self, story_ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
+        if not story_ids:
+            return {}
+        rows = self._q(
+            "SELECT story_id, COUNT(*), COUNT(DISTINCT source), GROUP_CONCAT(DISTINCT lang) "
+            f"FROM articles WHERE story_id IN ({_marks(story_ids)}) GROUP BY story_id",
+            story_ids)
+        return {int(r[0]): (int(r[1]), int(r[2]), sorted((r[3] or "").split(",")) if r[3]
+                            else []) for r in rows}
+
     def stories(self, min_articles: int = 2, limit: int = 50) -> list[Story]:
         """Stories with at least `min_articles` articles, most recently active first."""
         rows = self._q(

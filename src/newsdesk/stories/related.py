@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..model import Article
 from ..store import Store
 from .duplicates import Folded, fold
@@ -23,6 +25,8 @@ from .relatedness import MIN_RELATED, relatedness
 MORE_ON_STORY = 5
 SIMILAR_SHOWN = 5
 CANDIDATES = 20  # stored neighbours looked at for "Similar articles"
+PRESELECT = 3  # in a big story, this many times the shown members are scored in full
+MAX_SCANNED = 500  # and they are chosen among its latest MAX_SCANNED
 
 
 def _when(a: Article) -> tuple[bool, float, int]:
@@ -31,13 +35,22 @@ def _when(a: Article) -> tuple[bool, float, int]:
 
 
 def story_members(store: Store, article: Article, limit: int = MORE_ON_STORY) -> list[Article]:
-    """The other articles of `article`'s story, the `limit` most related to it, oldest first."""
+    """The other articles of `article`'s story, the `limit` most related to it, oldest first.
+
+    In a big story only the PRESELECT x limit closest by embedding (read without their text)
+    are loaded and scored."""
     if article.story_id is None:
         return []
     story = store.story(article.story_id)
     if story is None:
         return []
-    others = [a for a in store.get_articles([i for i in story.article_ids if i != article.id])]
+    ids = [i for i in story.article_ids if i != article.id]
+    if len(ids) > PRESELECT * limit and article.embedding is not None:
+        vec = np.asarray(article.embedding, dtype=np.float32)
+        scored = [(float(np.dot(v, vec)), i) for i, v in
+                  store.story_vectors(article.story_id, MAX_SCANNED) if i != article.id]
+        ids = [i for _, i in sorted(scored, reverse=True)[:PRESELECT * limit]]
+    others = store.get_articles(ids)
     if len(others) > limit:
         others = sorted(others, key=lambda o: -relatedness(article, o))[:limit]
     return sorted(others, key=_when)

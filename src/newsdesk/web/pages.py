@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from html import unescape
 from typing import Annotated, Any
 
+import numpy as np
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -30,7 +31,7 @@ from ..model import Article, Story
 from ..search import Filters
 from ..search import search as hybrid_search
 from ..store import Store
-from ..stories.digest import central_order, digest
+from ..stories.digest import digest
 from ..stories.duplicates import fold
 from ..stories.related import more_on_story, similar_articles
 
@@ -51,6 +52,7 @@ HOME_PER_SECTION = 4  # groups (a story's articles count once) per section on th
 HOME_LEAD_STORIES = 3
 LEAD_WINDOW_DAYS = 14  # lead stories are active within this many days of the newest story
 LEAD_HALF_LIFE_DAYS = 7.0  # a story's weight as a lead halves for each week it has been quiet
+CENTRAL_OF = 30  # a story is told by the most central of its latest CENTRAL_OF articles
 MAX_ID = 2**63 - 1
 CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' https: data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -299,19 +301,34 @@ def group_by_story(store: Store, articles: list[Article], limit: int | None = No
         if sid is not None:
             by_story[sid] = group
     groups = groups[:limit] if limit else groups
+    coverage = store.story_coverage([g["article"].story_id for g in groups
+                                     if g["article"].story_id is not None])
     for group in groups:
         sid = group["article"].story_id
-        story = store.story(sid) if sid is not None else None
-        if story is not None and len(story.article_ids) >= 2:
-            members = store.get_articles(story.article_ids)
-            group.update(story_id=sid, count=len(members), outlets=_outlets(members))
-            others = [f.article for f in fold([group["article"], *group["members"]])][1:]
-            if not others:  # the story's other articles are older than this list
-                others = [m for m in members if m.id != group["article"].id][-2:]
-            group["more"] = others[:3]
-        else:
-            group["more"] = []
+        count, outlets, _ = coverage.get(sid, (1, 1, [])) if sid is not None else (1, 1, [])
+        group["more"] = []
+        if count < 2:
+            continue
+        group.update(story_id=sid, count=count, outlets=outlets)
+        others = [f.article for f in fold([group["article"], *group["members"]])][1:]
+        if not others:  # the story's other articles are older than this list
+            story = store.story(sid)
+            latest = [i for i in (story.article_ids if story else []) if i != group["article"].id]
+            others = store.get_articles(latest[-2:])
+        group["more"] = others[:3]
     return groups
+
+
+def _central_member(store: Store, story: Story) -> Article | None:
+    """The story's most central recent article (the embeddings only are read for all)."""
+    members = store.story_vectors(story.id, CENTRAL_OF)
+    if not members:
+        ids = story.article_ids[-1:]
+    else:
+        matrix = np.vstack([v for _, v in members])
+        ids = [members[int(np.argmax((matrix @ matrix.T).mean(axis=1)))][0]]
+    found = store.get_articles(ids)
+    return found[0] if found else None
 
 
 def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str, Any]]:
@@ -323,19 +340,19 @@ def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str,
         return []
     newest = max((s.last_published for s in stories_ if s.last_published), default=None)
     cards = []
+    coverage = store.story_coverage([s.id for s in stories_])
     for s in stories_:
         if newest and s.last_published and (newest - s.last_published).days > LEAD_WINDOW_DAYS:
             continue
-        members = store.get_articles(s.article_ids)
-        central = central_order(members)
-        if not central:
+        lead = _central_member(store, s)
+        if lead is None:
             continue
+        count, outlets, langs = coverage.get(s.id, (len(s.article_ids), 1, []))
         quiet = ((newest - s.last_published).total_seconds() / 86400
                  if newest and s.last_published else 0.0)
-        outlets = _outlets(members)
-        cards.append({"story": s, "lead": central[0], "count": len(members), "outlets": outlets,
-                      "langs": sorted({lang_name(a.lang) for a in members if a.lang}),
-                      "weight": ((outlets + len(members) / 10)
+        cards.append({"story": s, "lead": lead, "count": count, "outlets": outlets,
+                      "langs": sorted({lang_name(code) for code in langs}),
+                      "weight": ((outlets + count / 10)
                                  * 0.5 ** (quiet / LEAD_HALF_LIFE_DAYS))})
     cards.sort(key=lambda c: -c["weight"])
     return cards[:count]
@@ -395,10 +412,9 @@ def article(request: Request,
     story = store.story(art.story_id) if art.story_id else None
     story_info = None
     if story is not None and len(story.article_ids) >= 2:
-        members = store.get_articles(story.article_ids)
-        outlets = _outlets(members)
+        count, outlets, _ = store.story_coverage([story.id]).get(story.id, (0, 0, []))
         label = (f"{outlets} outlets cover this story" if outlets >= 2
-                 else f"{len(members)} articles cover this story")
+                 else f"{count} articles cover this story")
         story_info = {"id": story.id, "title": story.title, "label": label}
     more = more_on_story(store, art)
     others = similar_articles(store, art,
@@ -421,11 +437,12 @@ def stories(request: Request) -> HTMLResponse:
     active on the same day, the most covered first."""
     store = get_store(request)
     rows: list[dict[str, Any]] = []
-    for story in store.stories(min_articles=2, limit=STORIES_PAGE):
-        articles = _story_articles(store, story)
-        rows.append({"story": story, "count": len(articles), "outlets": _outlets(articles),
-                     "langs": sorted({lang_name(a.lang) for a in articles if a.lang}),
-                     "lead": articles[0] if articles else None})
+    found = store.stories(min_articles=2, limit=STORIES_PAGE)
+    coverage = store.story_coverage([s.id for s in found])
+    for story in found:
+        count, outlets, langs = coverage.get(story.id, (len(story.article_ids), 1, []))
+        rows.append({"story": story, "count": count, "outlets": outlets,
+                     "langs": sorted({lang_name(code) for code in langs})})
     def activity(row: dict[str, Any]) -> tuple[Any, int]:
         last = row["story"].last_published or datetime.min.replace(tzinfo=UTC)
         return last.date(), row["count"]
