@@ -40,8 +40,9 @@ The measurements (each over `--samples` samples, same seeds for every run):
              (threshold 0.6), link; then its parts timed again on the same articles.
              Embedding excluded, as the issue says.
   similar    the article page's list, store.similar(id, 10), for random articles; nearest
-             (k=10) alone for the same articles; the page's story box (story + members); the
-             API's lists (stories/related.py: more_on_story + similar_articles).
+             (k=10) alone for the same articles; the page's "Similar articles" list
+             (stories/related.py similar_articles: stored links scored by relatedness), its
+             "More on this story" list (more_on_story) and story box (story + coverage).
   search     newsdesk.search.search as the search page calls it (hybrid, limit 30), query
              embedding included; keyword-only; the query embedding alone. Queries: 1-4 words,
              half hand-written (English and Spanish), half cut from random English titles.
@@ -334,13 +335,7 @@ def story_box(store: Store, art: Article) -> None:
     """What the article page reads for its "N outlets cover this story" box."""
     story = store.story(art.story_id) if art.story_id else None
     if story is not None and len(story.article_ids) >= 2:
-        store.get_articles(story.article_ids)
-
-
-def api_lists(store: Store, art: Article) -> None:
-    """What the API's article reads for its "more on this story" and "similar" lists."""
-    more = more_on_story(store, art)
-    similar_articles(store, art, exclude={f.article.id for f in more if f.article.id})
+        store.story_coverage([story.id])
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -429,7 +424,7 @@ def measure(db: Path, corpus: Corpus, samples: int) -> dict[str, dict[str, float
     out["  link"] = summary(t_link)
 
     picks = [int(plan["ids"][i]) for i in rng.choice(total, samples, replace=False)]
-    t_similar, t_nearest, t_story, t_api = [], [], [], []
+    t_similar, t_nearest, t_story, t_more, t_related = [], [], [], [], []
     found: list[float] = []  # share of the exact top 10 that nearest returned
     everything = np.vstack([plan["vectors"], vectors])
     every_id = np.r_[plan["ids"], [a.id for a in fresh]]
@@ -445,12 +440,16 @@ def measure(db: Path, corpus: Corpus, samples: int) -> dict[str, dict[str, float
         found.append(len(exact & {i for i, _ in near}) / KEEP)
 
         t_story.append(timed(story_box, store, art)[0])
-        t_api.append(timed(api_lists, store, art)[0])
-    out["similar: store.similar(id, 10), the page's list"] = summary(t_similar)
+        took, more = timed(more_on_story, store, art)
+        t_more.append(took)
+        shown = {f.article.id for f in more if f.article.id}
+        t_related.append(timed(similar_articles, store, art, exclude=shown)[0])
+    out["similar: similar_articles, the page's list"] = summary(t_related)
+    out["  store.similar(id, 10), the stored links it scores"] = summary(t_similar)
     out["  nearest alone (k=10)"] = summary(t_nearest)
     out["recall"] = {"mean": statistics.mean(found), "min": min(found)}
-    out["  the page's story box (story + members)"] = summary(t_story)
-    out["  API: more_on_story + similar_articles"] = summary(t_api)
+    out["  more_on_story, the page's other list"] = summary(t_more)
+    out["  the page's story box (story + coverage)"] = summary(t_story)
 
     embedder = get_embedder("use")
     embedder.embed(["warm up"])
