@@ -124,3 +124,30 @@ def test_regroup_quality_gate_on_ecbplus(shared_data: Path) -> None:
     b3, pair = bcubed(pred, gold), pairwise(pred, gold)
     print(f"regroup on ECB+: B3 P/R/F1 {b3}, pairwise {pair}")
     assert b3[2] >= 0.93 and pair[2] >= 0.90
+
+
+def test_a_storys_articles_share_its_section_unless_a_publisher_says_otherwise(
+        store: Store) -> None:
+    """Issue 7: the classifier's sections follow the story's majority; a publisher's own
+    section stays."""
+    from newsdesk.config import Config
+    from newsdesk.pipeline import Pipeline
+
+    now = datetime.now(UTC)
+    made = []
+    for n, (section, publisher) in enumerate([("world", None), ("world", None),
+                                              ("business", None), ("world", None),
+                                              ("politics", "Política")]):
+        a = Article(title=f"Border blockade report {n}", text="Traders blocked the bridge.",
+                    embedding=_unit([1, 0.01 * n, 0]), lang="en", section=section,
+                    publisher_section=publisher, published=now - timedelta(hours=n))
+        assert store.put_article(a).id is not None
+        made.append(a)
+    story = None
+    for a in made:
+        assert a.id is not None
+        story = store.link(a.id, [], 10, story_id=story, new_story_title=a.title)
+    Pipeline(store, Config(embedder="hash")).align_sections(
+        [store.get_article(a.id) for a in made if a.id is not None])  # type: ignore[misc]
+    sections = [store.get_article(a.id).section for a in made]  # type: ignore[union-attr, arg-type]
+    assert sections == ["world", "world", "world", "world", "politics"]

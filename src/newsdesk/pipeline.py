@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from .config import Config
 from .enrich.embed import get_embedder
 from .enrich.llm import LLMWriter
 from .enrich.prepare import is_prepared, prepare_articles
+from .enrich.sections import map_publisher_section
 from .errors import ExtractionError, FetchError, InputError, NewsdeskError, ParseError
 from .extract.batch import ExtractFiles, worker_count
 from .extract.html import extract_html
@@ -378,6 +380,7 @@ class Pipeline:
 
         articles = [a for a in self.store.articles(limit=limit)
                     if a.id is not None and a.embedding is not None]
+        by_id = {a.id: a for a in articles if a.id is not None}
         items = [Item(a.id, f"{a.title}\n{a.text}", a.embedding, a.published or a.fetched,
                       a.story_id, a.lang) for a in articles if a.id is not None]
         groups = regroup(items)
@@ -395,8 +398,34 @@ class Pipeline:
                 changes.append((moved if keep is not None else [i.id for i in its], keep,
                                 headline))
         if changes:
-            self.store.regroup(changes)
+            got = self.store.regroup(changes)
+            for story_id, (moved, _, _) in zip(got, changes, strict=True):
+                for article_id in moved:
+                    by_id[article_id].story_id = story_id
+        self.align_sections(articles)
         return sum(len(ids_) for ids_, _, _ in changes)
+
+    def align_sections(self, articles: list[Article]) -> int:
+        """One story's articles in one section unless a publisher said otherwise: an article
+        whose section came from our classifier takes its story's majority section (when half
+        of the story or more is in it). Returns how many changed."""
+        stories: dict[int, list[Article]] = {}
+        for a in articles:
+            if a.story_id is not None:
+                stories.setdefault(a.story_id, []).append(a)
+        changed = 0
+        for members in stories.values():
+            votes = Counter(a.section for a in members if a.section)
+            if len(members) < 2 or not votes:
+                continue
+            section, n = votes.most_common(1)[0]
+            if n * 2 < len(members):
+                continue
+            for a in members:
+                if a.section != section and map_publisher_section(a.publisher_section) is None:
+                    a.section = section
+                    changed += int(self.store.save_enrichment(a))
+        return changed
 
     def finish_interrupted(self, result: ImportResult | None = None, limit: int = 0) -> int:
         """Enrich and link articles left not done by a crash, a kill or a model error (their
