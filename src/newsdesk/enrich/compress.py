@@ -68,7 +68,8 @@ _APPOSITIVE = re.compile(
 _TAIL = re.compile(
     r",\s+(?:a move|a decision|a step|an effort|una medida|una decisión|lo que|which|"
     r"underscoring|highlighting|saying|adding|citing|prompting|leaving|bringing|making|"
-    r"marking|raising|sparking|subrayando|dejando|"
+    r"marking|raising|sparking|subrayando|dejando|including|incluidos?|incluidas?|"
+    r"among them|entre ellos|entre ellas|"
     r"agregando|añadiendo)\b.*$", re.IGNORECASE)
 _NAME_APPOSITIVE = re.compile(  # "The customs chief, Fernando Mamani Rojas, said"
     rf",\s+[A-ZÁÉÍÓÚÑ][\w.'’-]+(?:\s+(?:de\s+|del\s+|la\s+)?[A-ZÁÉÍÓÚÑ][\w.'’-]+){{0,3}},\s+"
@@ -105,7 +106,8 @@ _CUT_BEFORE = re.compile(
     r"and|or|y|o|pero|sino|"
     r"to prevent|to avoid|in order to|in an attempt|in a bid|in an effort|following|despite|"
     r"porque|tras|mientras|aunque|si|"
-    r"para|ante|pese a|luego de|después de|antes de)\s|,\s|;\s|\s[—–]\s", re.IGNORECASE)
+    r"para|ante|pese a|luego de|después de|antes de)\s|(?<!\d),\s|;\s|\s[—–]\s",
+    re.IGNORECASE)
 _AUX = re.compile(r"\s(?:are|is|were|was|have|has|had|will|remain|remains|remained|"
                   r"can|could|must|face|faces)\s", re.IGNORECASE)
 _REPORT_VERB = re.compile(rf"\b(?:{_REPORT_EN}|{_REPORT_ES})\b(?:\s+(?:that|que))?",
@@ -118,6 +120,13 @@ _SPLIT_AFTER = re.compile(r"(?:;\s|,\s+(?:while|whereas|mientras que|mientras)\s
 _UNFINISHED = re.compile(
     r"\b(?:in|as)\s+(?:an?\s+)?(?:attempt|bid|effort|order|part|un intento|un esfuerzo)$",
     re.IGNORECASE)
+_JOINERS = frozenset(("and", "or", "y", "e", "o", "u", "but", "pero"))
+# "documentales, ficciones" before " y cortometrajes": a list is being read, not a clause
+_LIST_TAIL = re.compile(r",\s+[^,;]{1,40}$")
+_LIST_ITEM = re.compile(r"\s*(?:\S+\s){0,3}?\S+(?:,|\s(?:y|e|o|and|or)\s)")  # "B, C" / "B y C"
+_TIME_END = re.compile(r"\b(?:today|yesterday|on \w+day|this week|hoy|ayer|este \w+|esta "
+                       r"\w+|el (?:lunes|martes|miércoles|jueves|viernes|sábado|domingo))$",
+                       re.IGNORECASE)
 _AUX_WORDS = frozenset(("has", "have", "had", "will", "would", "ha", "han", "había"))
 _RESTRICTIVE = re.compile(r"^(?P<subject>(?:\S+\s){1,6}?)(?:who|that)\s", re.IGNORECASE)
 
@@ -130,6 +139,7 @@ _DANGLING = frozenset(re.findall(r"\S+", """a an the of to in on at by for with 
     su sus este esta estos estas ese esa se lo le les fue fueron es son ha han muy más"""))
 _CONNECTIVES = frozenset(re.findall(r"\S+", """and but or so because which who whom that while
     although though y pero o porque que quien mientras aunque"""))
+_PRO_DROP = re.compile(rf"^(?:{_REPORT_ES}|contó|relató|agregó|aseveró|comentó|expresó|pidió)$")
 _ADJECTIVE_END = re.compile(r"(?:al|ive|ous|ful|ic|able|ible|less|ish)$")
 _PRONOUNS = frozenset(("he", "she", "they", "it", "we", "i", "you", "this", "these", "those",
                        "él", "ella", "ellos", "ellas", "esto", "eso", "nosotros"))
@@ -163,6 +173,8 @@ def is_complete(text: str) -> bool:
     first = words[0].lower().strip("\"'“‘«(¿¡")
     if last in _DANGLING or first in _CONNECTIVES or first in _PRONOUNS:
         return False
+    if _PRO_DROP.match(first):
+        return False  # "Contó a este diario que…": who told is in an earlier sentence
     before = words[-2].lower() if len(words) > 1 else ""
     if (before in ("a", "an", "the", "un", "una") and _ADJECTIVE_END.search(last)) or (
             before == "as"):
@@ -173,13 +185,15 @@ def is_complete(text: str) -> bool:
     return quoted <= 0.5 * len(text)
 
 
-def _drop_asides(text: str, pattern: re.Pattern[str]) -> str:
+def _drop_asides(text: str, pattern: re.Pattern[str], verbless: bool = False) -> str:
     """Remove comma-bounded asides the main clause resumes after (the next words hold a verb:
-    "Kast, a former MP, has warned"), not list items ("merchants who move clothing, food")."""
+    "Kast, a former MP, has warned"), not list items ("merchants who move clothing, food").
+    `verbless`: an appositive names, it does not state ("el Illimani y el Mururata pierden
+    masa" between commas is part of a list, not an aside)."""
     out, last = [], 0
     for m in pattern.finditer(text):
         after = " ".join(_words(text[m.end():])[:2])
-        if _has_verb(after):
+        if _has_verb(after) and not (verbless and _has_verb(m.group(0))):
             out.append(text[last:m.start()])
             last = m.end()
     out.append(text[last:])
@@ -249,7 +263,13 @@ def _variants(text: str) -> list[tuple[str, int]]:
         n = len(_words(prefix))
         if n > MAX_WORDS:
             break
-        if n >= 6 and is_complete(prefix) and _states(prefix) and not _UNFINISHED.search(prefix):
+        cut = m.group(0).strip().lower()
+        in_list = ((cut in _JOINERS or cut == ",") and bool(_LIST_TAIL.search(prefix))) or (
+            cut == "," and bool(_LIST_ITEM.match(text, m.end())))
+        if cut == "," and _TIME_END.search(prefix):
+            continue  # "aprobó este miércoles," : what was approved comes after the comma
+        if (n >= 6 and is_complete(prefix) and _states(prefix) and not in_list
+                and not _UNFINISHED.search(prefix)):
             out.append((prefix, 0))
             when = _TIME_PHRASE.search(text, m.start())
             if when and n + len(_words(when.group(0))) <= MAX_WORDS:
@@ -278,7 +298,7 @@ def _core(sentence: str) -> str:
     text = _DATELINE.sub("", text)
     text = _INCLUDING.sub("", text)
     text = _drop_asides(text, _NONRESTRICTIVE)
-    text = _drop_asides(text, _APPOSITIVE)
+    text = _drop_asides(text, _APPOSITIVE, verbless=True)
     text = _NAME_APPOSITIVE.sub(" ", text)
     for _ in range(2):  # an opener can hide an attribution and the other way round
         text = _OPENER.sub("", text)
@@ -288,9 +308,16 @@ def _core(sentence: str) -> str:
     return _clean(text)
 
 
+def _whole_quotes(text: str) -> bool:
+    return (text.count("«") == text.count("»") and text.count("“") == text.count("”")
+            and text.count('"') % 2 == 0)
+
+
 def compressions(sentence: str, lang: str | None = None) -> list[tuple[str, int]]:
     """Every complete short statement the rules make of `sentence`, longest first, each with
     the clause it states (0 the main clause; 1, 2… clauses after "; " or ", while")."""
+    if not _whole_quotes(sentence):
+        return []  # the start or end of a quotation the sentence splitter cut in two
     core = _core(sentence)
     if not core:
         return []
