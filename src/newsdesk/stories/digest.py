@@ -20,7 +20,6 @@ words, numbers and names. Digests are cached per story and version of its articl
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +32,7 @@ from ..enrich.embed import Embedder
 from ..enrich.figures import Figure, find_figures, same_value
 from ..enrich.sentences import split_sentences
 from ..model import Article
+from ..textfold import fold_text
 from .duplicates import Folded, fold
 
 MAX_FACT_ARTICLES = 12  # key facts are gathered from this many articles, most central first
@@ -101,8 +101,7 @@ def central_order(articles: list[Article]) -> list[Article]:
 
 
 def _fold_text(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    return fold_text(text)
 
 
 _TOKEN = re.compile(r"\w{3,}|\d+", re.UNICODE)

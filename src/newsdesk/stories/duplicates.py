@@ -11,10 +11,10 @@ are what stories link across languages.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ..model import Article
+from ..textfold import fold_text
 
 SHINGLE = 5
 OPENING_WORDS = 400  # compare the first 400 words: enough to tell, cheap for long articles
@@ -25,8 +25,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _fold_case(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    return fold_text(text)
 
 
 def shingles(text: str) -> frozenset[int]:

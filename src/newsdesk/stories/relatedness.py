@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,6 +57,7 @@ import numpy as np
 from ..enrich import lexicon
 from ..enrich.embed import embedding_text
 from ..model import Article
+from ..textfold import strip_accents
 
 __all__ = [
     "MIN_RELATED", "WEIGHTS", "BIAS", "PairFeatures", "pair_features", "pair_score",
@@ -90,8 +90,7 @@ _EXTRA_STOP = (
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_accents(text)
 
 
 _STOP = frozenset(_fold(w) for w in lexicon.STOP | set(_EXTRA_STOP.split()))

@@ -13,7 +13,6 @@ import importlib
 import inspect
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import unescape
@@ -34,6 +33,7 @@ from ..store import Store
 from ..stories.digest import digest
 from ..stories.duplicates import fold
 from ..stories.related import more_on_story, similar_articles
+from ..textfold import fold_text
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
@@ -136,8 +136,7 @@ _ACCENTS = {"a": "aáàâäã", "e": "eéèêë", "i": "iíìîï", "o": "oóò�
 
 def _term_pattern(word: str) -> str:
     """A regex for `word` that also matches it written with or without accents."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", word.lower())
-                     if not unicodedata.combining(c))
+    folded = fold_text(word)
     return "".join(f"[{_ACCENTS[c]}]" if c in _ACCENTS else re.escape(c) for c in folded)
 
 
