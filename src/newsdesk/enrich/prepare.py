@@ -55,7 +55,8 @@ def prepare_articles(articles: list[Article], embedder: Embedder) -> dict[str, f
     for a in articles:
         section = map_publisher_section(a.publisher_section)
         if section is None:
-            section, _confidence = classify(a.embedding, a.title, a.text, a.lang)
+            section, _confidence = classify(a.embedding, a.title, a.text, a.lang,
+                                            encoder=embedder.name)
         a.section = section
         own_summary = publisher_summary(a)
         a.summary = own_summary or lead_summary(a)
