@@ -169,8 +169,10 @@ def assert_each_once_and_done(url: str, expected_ids: set[str]) -> None:
         assert len(set(urls)) == len(urls), "a URL is stored twice"
         assert set(ext_ids) == expected_ids
         assert store.count_unenriched() == 0
+        # (no section is a legitimate outcome: below the classifier's confidence, and with
+        # the `hash` embedder these tests use, an article stays unsectioned, issue 7)
         half_done = [a.external_id for a in stored
-                     if not (a.lang and a.section and a.summary and a.embedding is not None
+                     if not (a.lang and a.summary and a.embedding is not None
                              and a.story_id is not None)]
         assert half_done == [], f"{len(half_done)} articles lack enrichment: {half_done[:5]}"
     finally:
