@@ -208,3 +208,19 @@ def test_front_page_leads_with_story_cards_and_groups_sections(desk):
     assert "5 outlets · 5 articles · English, Spanish" in cards
     sport = main[main.index('id="sec-sport"'):]
     assert "Lima marathon record" in sport
+
+
+def test_front_page_shows_at_most_three_lead_stories(tmp_path):
+    store = open_store(tmp_path / "many.db")
+    for n in range(6):  # six two-article stories, all recent
+        story = None
+        for k in range(2):
+            put = store.put_article(Article(
+                title=f"Story {n} report {k}", text=f"Event number {n} happened.",
+                source=f"Outlet {k}", lang="en", published=T0 + timedelta(hours=n)))
+            assert put.id is not None
+            story = store.link(put.id, [], 10, story_id=story, new_story_title=f"Story {n}")
+    with TestClient(make_app(store)) as client:
+        main = client.get("/").text
+    assert main.count('class="story-card"') == 3
+    store.close()

@@ -346,12 +346,12 @@ def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str,
         lead = _central_member(store, s)
         if lead is None:
             continue
-        count, outlets, langs = coverage.get(s.id, (len(s.article_ids), 1, []))
+        size, outlets, langs = coverage.get(s.id, (len(s.article_ids), 1, []))
         quiet = ((newest - s.last_published).total_seconds() / 86400
                  if newest and s.last_published else 0.0)
-        cards.append({"story": s, "lead": lead, "count": count, "outlets": outlets,
+        cards.append({"story": s, "lead": lead, "count": size, "outlets": outlets,
                       "langs": sorted({lang_name(code) for code in langs}),
-                      "weight": ((outlets + count / 10)
+                      "weight": ((outlets + size / 10)
                                  * 0.5 ** (quiet / LEAD_HALF_LIFE_DAYS))})
     cards.sort(key=lambda c: -c["weight"])
     return cards[:count]
