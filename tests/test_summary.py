@@ -463,3 +463,19 @@ def test_bbc_dev_held_out_fold_beats_lead3_and_floor() -> None:
 )
 def test_strip_dateline(sentence: str, rest: str) -> None:
     assert strip_dateline(sentence).startswith(rest)
+
+
+def test_a_publishers_standfirst_loses_its_wire_dateline() -> None:
+    """Seen on the demo's Pacific Wire pages: the meta description opens with the dateline."""
+    from newsdesk.enrich.summary import publisher_summary
+
+    body = ("A wildfire near the town of El Bolsón in Argentina's Patagonian province of Río "
+            "Negro had burned more than 3,000 hectares of native forest and pine plantations "
+            "by Monday. About 250 families were evacuated from rural areas, officials said. "
+            "Firefighters from three provinces were working on the blaze.")
+    art = Article(title="Wildfire in Patagonia", lang="en", text=body, description=(
+        "EL BOLSÓN, Argentina, Nov 16 (Pacific Wire) – A wildfire near El Bolsón in "
+        "Argentina's Patagonia had burned more than 3,000 hectares by Monday. About 250 "
+        "families were evacuated, officials said."))
+    got = publisher_summary(art)
+    assert got.startswith("A wildfire near El Bolsón") and "Pacific Wire" not in got

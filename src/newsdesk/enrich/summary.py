@@ -81,7 +81,7 @@ _CAPTION_TAIL = re.compile(
     re.IGNORECASE,
 )
 _LEAD_DATELINE = re.compile(
-    r"^(?:[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'’-]{2,40}(?:,\s*[A-Z][\w .'’-]{1,30})?"
+    r"^(?:[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'’-]{2,40}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}"
     r"\s*(?:\([\w .&/-]{1,30}\))?\s*\.?[-–—:]\s+"
     r"|[A-ZÁÉÍÓÚÑ][\w .'’-]{2,30}(?:,\s*[\w .'’-]{1,30})?\s*"
     r"\((?:Reuters|AP|AFP|EFE|Europa Press|EP|dpa|Bloomberg|Xinhua|ANSA|Efe)\)"
@@ -305,7 +305,7 @@ def publisher_summary(article: Article, max_sentences: int = MAX_STANDFIRST_SENT
     be in the article's language, differ from the body's opening, and be about the article:
     most of its words appear in the body (which rules out a site-wide blurb). Otherwise "".
     """
-    description = " ".join((article.description or "").split())
+    description = strip_dateline(" ".join((article.description or "").split()))
     if len(description) < 120 or len(description) > MAX_STANDFIRST_CHARS or not article.text:
         return ""
     sentences = split_sentences(description, article.lang)
