@@ -44,7 +44,7 @@ def test_slugs_are_stable() -> None:
 def test_shipped_model_is_small_and_names_its_encoder() -> None:
     assert sections.MODEL_PATH.stat().st_size < 2_000_000
     doc = json.loads(sections.MODEL_PATH.read_text(encoding="utf-8"))
-    assert doc["format"] == 2
+    assert doc["format"] == 3
     model = sections.load_model()
     assert set(model.labels) == set(SECTIONS)
     assert (model.encoder, model.dim) == ("use", 512)

@@ -13,9 +13,9 @@ it maps):
    - lexical: accent-folded words of the title (counted once more with a title mark) and of the
      first ``text_chars`` characters of the body, hashed (CRC-32) into ``buckets`` slots,
      sublinear tf times idf, L2-normalised. The words of each language land in their own slots
-     because the vocabularies barely overlap; the block's weight is set per language
-     (``lexical_weight`` in the model file: English and Spanish have training articles,
-     other languages get a smaller weight);
+     because the vocabularies barely overlap; the block's weight is set per kind of text
+     (article or snippet, below) and language (``lexical_weight`` in the model file: English
+     and Spanish have training articles, other languages get the smaller of the two);
    - the article's embedding from the encoder the model was trained with (multilingual USE,
      512-d: ``embed.embedding_text``, the title and the start of the body), scaled by ``beta``.
      USE puts English and Spanish in one space, which is what carries Spanish articles.
@@ -320,7 +320,7 @@ class Model:
     text_chars: int
     short_text: int
     idf: np.ndarray
-    lexical_weight: dict[str, float]
+    lexical_weight: dict[str, dict[str, float]]  # kind ("article"/"snippet") -> language -> w
     encoder: str
     dim: int
     beta: float
@@ -345,8 +345,8 @@ def _head(obj: dict[str, Any]) -> Head:
 
 
 def model_from_dict(data: dict[str, Any]) -> Model:
-    if data.get("format") != 2:
-        raise ValueError(f"section model format {data.get('format')!r}; expected 2")
+    if data.get("format") != 3:
+        raise ValueError(f"section model format {data.get('format')!r}; expected 3")
     enc = data["encoder"]
     return Model(
         labels=tuple(data["labels"]),
@@ -354,7 +354,8 @@ def model_from_dict(data: dict[str, Any]) -> Model:
         text_chars=int(data["text_chars"]),
         short_text=int(data["short_text"]),
         idf=decode_array(data["idf"]),
-        lexical_weight={k: float(v) for k, v in data["lexical_weight"].items()},
+        lexical_weight={kind: {k: float(v) for k, v in weights.items()}
+                        for kind, weights in data["lexical_weight"].items()},
         encoder=str(enc["name"]),
         dim=int(enc["dim"]),
         beta=float(enc["beta"]),
@@ -418,9 +419,8 @@ def probabilities(
         head = model.with_embedding
         part = head.part(short)
         assert part.coef_emb is not None
-        weight = model.lexical_weight.get(
-            (lang or "").split("-")[0].lower(), model.lexical_weight["other"]
-        )
+        weights = model.lexical_weight["snippet" if short else "article"]
+        weight = weights.get((lang or "").split("-")[0].lower(), weights["other"])
         vector = np.asarray(embedding, dtype=np.float32).reshape(-1)
         vector = vector / float(np.linalg.norm(vector))
         logits = (
