@@ -67,15 +67,17 @@ class Timings:
 class Pipeline:
     """Holds what the steps share: the store, settings and the embedder (no other state)."""
 
-    def __init__(self, store: Store, config: Config | None = None) -> None:
+    def __init__(self, store: Store, config: Config | None = None, *,
+                 fetcher: Fetcher | None = None) -> None:
 
         self.store = store
         self.config = config or Config()
         self.embedder = get_embedder(self.config.embedder)
         self.llm = (LLMWriter(self.config.llm_url, self.config.llm_model, self.config.llm_timeout)
                     if self.config.llm_url else None)
-        # one Fetcher per pipeline spaces requests per host and caches robots.txt
-        self._fetch: Fetcher | None = None
+        # one Fetcher per pipeline spaces requests per host and caches robots.txt (a caller
+        # may pass its own, e.g. one with another resolver)
+        self._fetch: Fetcher | None = fetcher
         self.timings = Timings()
 
     def close(self) -> None:
