@@ -198,7 +198,7 @@ def pin_key(url: str) -> str:
     return httpx.URL(url).raw_host.decode("ascii").lower()
 
 
-def _host_key(url: str) -> str:
+def host_key(url: str) -> str:
     """"scheme://host:port" of a URL: the unit of politeness and of robots.txt."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -290,7 +290,7 @@ class Fetcher:
         return list(dict.fromkeys(a.split("%", 1)[0] for a in addresses))
 
     def _check_robots(self, url: str) -> None:
-        key = _host_key(url)
+        key = host_key(url)
         with self._lock:
             known = key in self._robots
             rules = self._robots.get(key)
@@ -315,7 +315,7 @@ class Fetcher:
 
     def _take_turn(self, url: str) -> None:
         """Honour Retry-After and the per-host delay (sleeping for the latter)."""
-        key = _host_key(url)
+        key = host_key(url)
         with self._lock:
             now = time.monotonic()
             blocked = self._wait_until.get(key)
@@ -334,13 +334,16 @@ class Fetcher:
             self._next_slot[key] = slot + self.per_host_delay
         if slot > now:
             self._sleep(slot - now)
+            with self._lock:  # a late wake-up moves the next turn, never brings it closer
+                self._next_slot[key] = max(self._next_slot[key],
+                                           time.monotonic() + self.per_host_delay)
 
     def _note_retry_after(self, url: str, seconds: float) -> datetime:
         retry_at = datetime.now(UTC) + timedelta(seconds=seconds)
         with self._lock:
-            self._wait_until[_host_key(url)] = (time.monotonic() + seconds, retry_at)
+            self._wait_until[host_key(url)] = (time.monotonic() + seconds, retry_at)
         if self._holds is not None:
-            self._holds.hold_host(_host_key(url), retry_at)
+            self._holds.hold_host(host_key(url), retry_at)
         return retry_at
 
     # -- the request ------------------------------------------------------------------------
