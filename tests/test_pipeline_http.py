@@ -443,3 +443,68 @@ def test_refresh_fetches_the_pages_of_every_feed_side_by_side(
         assert pages == [f"/{s}.html" for s in host.slugs]
         assert min(host.gaps()) >= DELAY * 0.75, host.gaps()
     assert store.count_articles() == 6
+
+
+def test_cli_feeds_shows_the_error_backoff(tmp_path: Path, site: Site) -> None:
+    """`newsdesk feeds` (issue 8): status, last and next check, errors in a row, last error.
+    A failing feed is checked less and less often (30, 60, 120 min), plain `refresh` leaves
+    it alone until then, and one success puts it back on the normal interval."""
+    import json
+    from datetime import datetime, timedelta
+
+    db = tmp_path / "n.db"
+    env = {"NEWSDESK_ALLOW_PRIVATE": "1", "NEWSDESK_EMBEDDER": "hash",
+           "NEWSDESK_FETCH_FULL_TEXT": "0", "NEWSDESK_REFRESH_MINUTES": "30"}
+
+    def listed() -> dict[str, object]:
+        out = _cli(db, "feeds", "--format", "jsonl", **env)
+        assert out.returncode == 0, out.stderr
+        (record,) = [json.loads(line) for line in out.stdout.splitlines()]
+        return record
+
+    def wait(record: dict[str, object]) -> timedelta:
+        return (datetime.fromisoformat(str(record["next_check"]))
+                - datetime.fromisoformat(str(record["last_checked"])))
+
+    empty = _cli(db, "feeds", **env)
+    assert (empty.returncode, empty.stdout) == (0, "") and "no feeds" in empty.stderr
+    assert _cli(db, "add-feed", site.base + "/feed.xml", **env).returncode == 0
+    text = _cli(db, "feeds", **env).stdout.splitlines()
+    assert len(text) == 1
+    fields_ = text[0].split("\t")
+    assert fields_[1] == "ok" and fields_[2] != "never"
+    assert fields_[4:] == ["0", "Quay Times", ""]
+    first = listed()
+    assert (first["status"], first["errors"], first["error"]) == ("ok", 0, None)
+    assert wait(first) == timedelta(minutes=30)
+
+    site.feed_status = 500
+    waits = []
+    for n in (1, 2, 3):
+        out = _cli(db, "refresh", "--all", **env)
+        assert out.returncode == 1 and "HTTP 500" in out.stderr and "Traceback" not in out.stderr
+        record = listed()
+        assert (record["status"], record["errors"]) == ("error", n)
+        assert record["error"] == "HTTP 500 Internal Server Error"
+        assert record["last_ok"] == first["last_checked"]  # the last success is kept
+        waits.append(wait(record))
+    assert waits == [timedelta(minutes=30), timedelta(minutes=60), timedelta(minutes=120)]
+    cells = _cli(db, "feeds", **env).stdout.rstrip("\n").split("\t")
+    assert [cells[i] for i in (1, 4, 6)] == ["error", "3", "HTTP 500 Internal Server Error"]
+
+    site.requests.clear()
+    skipped = _cli(db, "refresh", **env)  # not forced: the feed is not due for two hours
+    assert skipped.returncode == 0 and site.requests == []
+    assert "feeds checked 0 of 1" in skipped.stderr
+
+    site.feed_status = 200
+    assert _cli(db, "refresh", "--all", **env).returncode == 0
+    back = listed()
+    assert (back["status"], back["errors"], back["error"]) == ("not modified", 0, None)
+    assert wait(back) == timedelta(minutes=30) and back["last_ok"] == back["last_checked"]
+
+    site.feed_status = 429  # Retry-After: 120 s
+    assert _cli(db, "refresh", "--all", **env).returncode == 1
+    held = listed()
+    assert held["status"] == "waiting" and held["retry_at"] is not None
+    assert _cli(db, "feeds", **env).stdout.split("\t")[1] == "waiting"

@@ -88,7 +88,7 @@ def refresh_feed(ctx: Context, feed_id: int) -> ImportResult:
     except RetryLaterError as exc:
         result.refused.append((feed.url, exc.reason))
         store.record_feed_outcome(feed_id, FeedOutcome(
-            checked=now, error=exc.reason, retry_at=exc.retry_at,
+            checked=now, error=exc.reason, retry_at=exc.retry_at, status="waiting",
             next_check=next_check_after(feed, now, minutes, True, exc.retry_at)))
     except (FetchError, InputError) as exc:
         reason = getattr(exc, "reason", str(exc))
@@ -99,6 +99,7 @@ def refresh_feed(ctx: Context, feed_id: int) -> ImportResult:
         etag, modified = got.etag, got.last_modified
         store.record_feed_outcome(feed_id, FeedOutcome(
             checked=now, etag=etag, last_modified=modified,
+            status="not modified" if got.not_modified else "ok",
             next_check=next_check_after(feed, now, minutes, False)))
     ctx.result.merge(result)
     return result
