@@ -297,7 +297,7 @@ class Pipeline:
             else:
                 yield n, entry
         urls = [entry.url or "" for _, entry in waiting]
-        for i, got in fetch_by_host(self.fetcher(), urls):
+        for i, got in fetch_by_host(self.fetcher(), urls, max(1, int(self.config.fetch_hosts))):
             n, entry = waiting[i]
             try:
                 if isinstance(got, FetchError):
