@@ -284,10 +284,11 @@ class Fetcher:
         for address in addresses:
             if not (self.allow_private or is_public_address(address)
                     or address in self.allow_networks):
+                what = f"{host} is" if address == host else f"{host} resolves to {address},"
                 raise BlockedAddressError(
-                    url, f"{host} resolves to {address}, a private, loopback or "
-                    "special-purpose address (set allow_private or allow_networks to fetch it)")
-        return list(dict.fromkeys(a.split("%", 1)[0] for a in addresses))
+                    url, f"{what} a private, loopback or special-purpose address "
+                    "(set allow_private or allow_networks to fetch it)")
+        return list(dict.fromkeys(addresses))
 
     def _check_robots(self, url: str) -> None:
         key = host_key(url)
