@@ -245,8 +245,8 @@ def refresh(all_: Annotated[bool, typer.Option("--all", help="Refresh every feed
 
         result = refresh_due(_pipeline(store), every=all_, progress=count)
     if checked < total:
-        _say(f"feeds checked {checked} of {total}; the others are not due yet "
-             "(`newsdesk feeds` shows when; --all checks them now)")
+        _say(f"feeds checked {checked} of {total}; the others are not due yet or their host "
+             "asked us to wait (`newsdesk feeds` shows until when)")
     _finish(result)
 
 
