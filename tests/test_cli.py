@@ -146,7 +146,7 @@ def test_search_similar_stories_and_extract_formats(tmp_path: Path, seed_html: P
     assert links[0]["id"] == "sh-1" and links[0]["lang"] == "en"
     # the dock strike has nothing to do with a museum: not listed as filler
     assert all("Dock" not in link["title"] for link in links)
-    assert run(db, "similar", "no-such-id").returncode == 2
+    assert run(db, "similar", "no-such-id").returncode == 1  # not found (issue 8)
     listed = run(db, "stories", "--format", "jsonl")
     assert listed.returncode == 0
     story = json.loads(listed.stdout.splitlines()[0])
@@ -191,3 +191,79 @@ def test_demo_imports_corpus_without_serving(tmp_path: Path) -> None:
     assert f"imported {len(records)}, updated {len(records)}" in out.stderr
     again = run(db, "demo", "--no-serve")
     assert "imported 0" in again.stderr
+
+
+# -- never a traceback (issue 8) -------------------------------------------------------------
+
+
+def test_version(tmp_path: Path) -> None:
+    from newsdesk import __version__
+
+    out = run(tmp_path / "n.db", "--version")
+    assert out.returncode == 0 and out.stdout == f"newsdesk {__version__}\n"
+
+
+def test_ids_that_name_nothing_are_not_found_exit_1(tmp_path: Path) -> None:
+    """Regression (issue 8): `delete 99999999999999999999` printed an OverflowError traceback
+    and `similar 9999` exited 2 (bad usage) for an id that does not exist."""
+    db = tmp_path / "n.db"
+    assert run(db, "import", str(DATA / "museum.json")).returncode == 0
+    before = export(db)
+    huge = "99999999999999999999"
+    cases = [("delete", huge, "no article"), ("delete", "9999", "no article"),
+             ("delete", "²", "no article"), ("delete", "0", "no article"),
+             ("similar", huge, "no article"), ("similar", "9999", "no article"),
+             ("stories", huge, f"no story {huge}"), ("stories", "9999", "no story 9999"),
+             ("stories", "0", "no story 0")]
+    for command, ident, said in cases:
+        out = run(db, command, ident)
+        assert out.returncode == 1, (command, ident, out.stderr)
+        assert out.stderr.splitlines() == [out.stderr.strip()], out.stderr  # one line
+        assert out.stderr.startswith(f"newsdesk {command}: {said}"), out.stderr
+    assert export(db) == before  # nothing deleted or changed
+
+
+def test_odd_arguments_never_give_a_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    calls = [("search", "--limit", "99999999999999999999", "x"), ("stories", "--limit", "0"),
+             ("serve", "--port", "99999"), ("search", '"'), ("search", "*", "--format", "jsonl"),
+             ("feeds", "--format", "xml"), ("fetch", ""), ("fetch", "http://"),
+             ("add-feed", "http://[::1"), ("worker", "--once", "--interval", "-5"),
+             ("export", "--since", "99999-99-99"), ("similar", ""), ("delete", "")]
+    for args in calls:
+        out = run(db, *args)
+        assert out.returncode in (0, 1, 2), (args, out.returncode)
+        assert "Traceback" not in out.stderr + out.stdout, (args, out.stderr)
+    assert run(tmp_path / "n.db", "--db", "/dev/null", "init").returncode == 1
+
+
+BOOM = """
+import sys
+import newsdesk.cli as cli
+
+@cli.app.command()
+def boom() -> None:
+    '''A command that fails in a way nobody foresaw.'''
+    {}['no such key']
+
+sys.argv = ["newsdesk", *sys.argv[1:]]
+cli.main()
+"""
+
+
+def test_an_unexpected_error_is_one_line_naming_the_command(tmp_path: Path) -> None:
+    """The last-resort handler: one line, exit 1; the traceback only with --debug or
+    NEWSDESK_DEBUG=1."""
+    def boom(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", BOOM, *args], capture_output=True,
+                              text=True, timeout=120, env={**os.environ, **env})
+
+    plain = boom("boom")
+    assert plain.returncode == 1
+    assert plain.stderr == ("newsdesk boom: unexpected error: KeyError: 'no such key' "
+                            "(run with --debug for the traceback)\n")
+    for debug in (boom("--debug", "boom"), boom("boom", NEWSDESK_DEBUG="1")):
+        assert debug.returncode == 1
+        assert debug.stderr.startswith("Traceback (most recent call last):")
+        assert debug.stderr.endswith("newsdesk boom: unexpected error: KeyError: "
+                                     "'no such key'\n")

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -116,8 +117,9 @@ def site() -> Iterator[Site]:
 
 
 def _pipeline(store: SQLiteStore, **settings: object) -> Pipeline:
-    return Pipeline(store, Config(allow_private=True, per_host_delay=0.0, embedder="use",
-                                  **settings))
+    values: dict[str, object] = {"allow_private": True, "per_host_delay": 0.0, "embedder": "use"}
+    values.update(settings)
+    return Pipeline(store, Config(**values))
 
 
 def test_add_feed_fetches_full_text_then_refresh_uses_conditional_get(
@@ -269,3 +271,240 @@ def test_error_backoff_doubles_and_waits_for_the_host() -> None:
     assert max(waits) == timedelta(hours=24)  # capped at a day
     host_said = now + timedelta(hours=3)
     assert next_check_after(Feed(url="u"), now, 30, True, retry_at=host_said) == host_said
+
+
+# -- full text of many hosts at once (issue 8) -----------------------------------------------
+
+
+class Host:
+    """One news host on its own 127.0.0.1 port (a host of its own for the Fetcher): a feed
+    of teaser entries at /feed.xml and their pages; records when each request arrived.
+
+    `partner`: the first page request waits (up to WAIT s) until the partner host has had a
+    page request too, and notes whether it came: the two were being fetched at the same time.
+    """
+
+    WAIT = 10.0
+
+    def __init__(self, name: str, pages: int, status: int = 200) -> None:
+        self.name, self.status = name, status
+        self.slugs = [f"{name}-{n}" for n in range(pages)]
+        self.arrivals: list[tuple[str, float]] = []
+        self.page_seen = threading.Event()
+        self.partner: Host | None = None
+        self.overlapped: bool | None = None
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                host.arrivals.append((self.path, time.monotonic()))
+                host.answer(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, h: BaseHTTPRequestHandler) -> None:
+        slug = h.path.strip("/").removesuffix(".html")
+        if h.path == "/feed.xml":
+            items = "".join(ITEM.format(base=self.base, slug=s, title=self.title(s),
+                                        lead=f"Teaser of {s}.") for s in self.slugs)
+            body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{self.name}'
+                    f"</title><link>{self.base}/</link>{items}</channel></rss>").encode()
+            self.send(h, 200, body, "application/rss+xml")
+        elif slug in self.slugs:
+            if self.partner is not None and self.overlapped is None:
+                self.page_seen.set()
+                self.overlapped = self.partner.page_seen.wait(self.WAIT)
+            self.page_seen.set()
+            if self.status != 200:
+                self.send(h, self.status, b"busy", "text/plain", {"Retry-After": "120"})
+                return
+            body = PAGE.format(base=self.base, slug=slug, title=self.title(slug),
+                               lead=f"The full report of {slug} begins here.")
+            self.send(h, 200, body.encode(), "text/html; charset=utf-8")
+        else:
+            self.send(h, 404, b"", "text/plain")
+
+    @staticmethod
+    def title(slug: str) -> str:
+        return f"Harbour report {slug.replace('-', ' ')}"
+
+    @staticmethod
+    def send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str,
+             extra: dict[str, str] | None = None) -> None:
+        h.send_response(status)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        for k, v in (extra or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(body)
+
+    def gaps(self) -> list[float]:
+        """Seconds between two requests in a row (robots.txt and pages: every request)."""
+        times = [t for _, t in self.arrivals]
+        return [b - a for a, b in zip(times, times[1:], strict=False)]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hosts() -> Iterator[list[Host]]:
+    made: list[Host] = []
+    yield made
+    for host in made:
+        host.close()
+
+
+DELAY = 0.3  # per_host_delay; arrivals closer than 3/4 of it would mean the spacing broke
+
+
+def test_pages_of_different_hosts_are_fetched_side_by_side(
+        store: SQLiteStore, hosts: list[Host]) -> None:
+    """A feed whose teaser entries live on two hosts: the two hosts are asked at the same
+    time, while each host's own requests stay per_host_delay apart."""
+    a, b = Host("alpha", 3), Host("beta", 3)
+    hosts += [a, b]
+    a.partner, b.partner = b, a
+    # one feed listing both hosts' entries: alpha's feed with beta's items appended
+    feed = Host("mixed", 0)
+    hosts.append(feed)
+    feed.slugs = []
+    items = "".join(ITEM.format(base=h.base, slug=s, title=Host.title(s),
+                                lead=f"Teaser of {s}.") for h in (a, b) for s in h.slugs)
+    body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Mixed</title>'
+            f"<link>{feed.base}/</link>{items}</channel></rss>").encode()
+    feed.answer = lambda h: Host.send(h, 200, body, "application/rss+xml")  # type: ignore[method-assign]
+
+    pipeline = _pipeline(store, per_host_delay=DELAY, embedder="hash")
+    result = pipeline.add_feed(feed.base + "/feed.xml")
+    pipeline.close()
+    assert (result.refused, result.imported) == ([], 6)
+    assert a.overlapped is True and b.overlapped is True  # both hosts in flight at once
+    for host in (a, b):
+        assert [p for p, _ in host.arrivals] == ["/robots.txt"] + [f"/{s}.html"
+                                                                   for s in host.slugs]
+        assert min(host.gaps()) >= DELAY * 0.75, host.gaps()
+    # every entry got its page's full text
+    assert all("What the deal says" in a_.headings for a_ in store.articles())
+
+
+def test_a_host_asking_to_wait_keeps_its_teasers_and_the_others_go_on(
+        store: SQLiteStore, hosts: list[Host]) -> None:
+    """Retry-After from one host: its other pages are not asked for (their entries keep the
+    feed's teaser), the other host's pages are all fetched."""
+    ok, busy = Host("calm", 3), Host("busy", 3, status=429)
+    hosts += [ok, busy]
+    feed = Host("both", 0)
+    hosts.append(feed)
+    items = "".join(ITEM.format(base=h.base, slug=s, title=Host.title(s),
+                                lead=f"Teaser of {s}.") for h in (ok, busy) for s in h.slugs)
+    body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Both</title>'
+            f"<link>{feed.base}/</link>{items}</channel></rss>").encode()
+    feed.answer = lambda h: Host.send(h, 200, body, "application/rss+xml")  # type: ignore[method-assign]
+
+    pipeline = _pipeline(store, embedder="hash")
+    result = pipeline.add_feed(feed.base + "/feed.xml")
+    pipeline.close()
+    assert (result.refused, result.imported) == ([], 6)
+    assert [p for p, _ in busy.arrivals] == ["/robots.txt", "/busy-0.html"]  # then it waited
+    assert len(ok.arrivals) == 4
+    texts = {a.url.rsplit("/", 1)[1]: a for a in store.articles() if a.url}
+    assert all("What the deal says" in texts[f"{s}.html"].headings for s in ok.slugs)
+    assert all(not texts[f"{s}.html"].headings for s in busy.slugs)  # the feed's teaser
+
+
+def test_refresh_fetches_the_pages_of_every_feed_side_by_side(
+        store: SQLiteStore, hosts: list[Host]) -> None:
+    """`refresh` (tasks.refresh_due): the new entries of two feeds on two hosts; their
+    pages are fetched at the same time, each host's requests spaced."""
+    a, b = Host("north", 0), Host("south", 0)
+    hosts += [a, b]
+    pipeline = _pipeline(store, per_host_delay=DELAY, embedder="hash")
+    for host in (a, b):
+        assert pipeline.add_feed(host.base + "/feed.xml").subscribed == 1
+    for host in (a, b):
+        host.slugs = [f"{host.name}-{n}" for n in range(3)]
+        host.arrivals.clear()
+    a.partner, b.partner = b, a
+    result = refresh_due(pipeline, every=True)
+    pipeline.close()
+    assert (result.refused, result.imported) == ([], 6)
+    assert a.overlapped is True and b.overlapped is True
+    for host in (a, b):
+        pages = [p for p, _ in host.arrivals if p.endswith(".html")]
+        assert pages == [f"/{s}.html" for s in host.slugs]
+        assert min(host.gaps()) >= DELAY * 0.75, host.gaps()
+    assert store.count_articles() == 6
+
+
+def test_cli_feeds_shows_the_error_backoff(tmp_path: Path, site: Site) -> None:
+    """`newsdesk feeds` (issue 8): status, last and next check, errors in a row, last error.
+    A failing feed is checked less and less often (30, 60, 120 min), plain `refresh` leaves
+    it alone until then, and one success puts it back on the normal interval."""
+    import json
+    from datetime import datetime, timedelta
+
+    db = tmp_path / "n.db"
+    env = {"NEWSDESK_ALLOW_PRIVATE": "1", "NEWSDESK_EMBEDDER": "hash",
+           "NEWSDESK_FETCH_FULL_TEXT": "0", "NEWSDESK_REFRESH_MINUTES": "30"}
+
+    def listed() -> dict[str, object]:
+        out = _cli(db, "feeds", "--format", "jsonl", **env)
+        assert out.returncode == 0, out.stderr
+        (record,) = [json.loads(line) for line in out.stdout.splitlines()]
+        return record
+
+    def wait(record: dict[str, object]) -> timedelta:
+        return (datetime.fromisoformat(str(record["next_check"]))
+                - datetime.fromisoformat(str(record["last_checked"])))
+
+    empty = _cli(db, "feeds", **env)
+    assert (empty.returncode, empty.stdout) == (0, "") and "no feeds" in empty.stderr
+    assert _cli(db, "add-feed", site.base + "/feed.xml", **env).returncode == 0
+    text = _cli(db, "feeds", **env).stdout.splitlines()
+    assert len(text) == 1
+    fields_ = text[0].split("\t")
+    assert fields_[1] == "ok" and fields_[2] != "never"
+    assert fields_[4:] == ["0", "Quay Times", ""]
+    first = listed()
+    assert (first["status"], first["errors"], first["error"]) == ("ok", 0, None)
+    assert wait(first) == timedelta(minutes=30)
+
+    site.feed_status = 500
+    waits = []
+    for n in (1, 2, 3):
+        out = _cli(db, "refresh", "--all", **env)
+        assert out.returncode == 1 and "HTTP 500" in out.stderr and "Traceback" not in out.stderr
+        record = listed()
+        assert (record["status"], record["errors"]) == ("error", n)
+        assert record["error"] == "HTTP 500 Internal Server Error"
+        assert record["last_ok"] == first["last_checked"]  # the last success is kept
+        waits.append(wait(record))
+    assert waits == [timedelta(minutes=30), timedelta(minutes=60), timedelta(minutes=120)]
+    cells = _cli(db, "feeds", **env).stdout.rstrip("\n").split("\t")
+    assert [cells[i] for i in (1, 4, 6)] == ["error", "3", "HTTP 500 Internal Server Error"]
+
+    site.requests.clear()
+    skipped = _cli(db, "refresh", **env)  # not forced: the feed is not due for two hours
+    assert skipped.returncode == 0 and site.requests == []
+    assert "feeds checked 0 of 1" in skipped.stderr
+
+    site.feed_status = 200
+    assert _cli(db, "refresh", "--all", **env).returncode == 0
+    back = listed()
+    assert (back["status"], back["errors"], back["error"]) == ("not modified", 0, None)
+    assert wait(back) == timedelta(minutes=30) and back["last_ok"] == back["last_checked"]
+
+    site.feed_status = 429  # Retry-After: 120 s
+    assert _cli(db, "refresh", "--all", **env).returncode == 1
+    held = listed()
+    assert held["status"] == "waiting" and held["retry_at"] is not None
+    assert _cli(db, "feeds", **env).stdout.split("\t")[1] == "waiting"

@@ -77,7 +77,7 @@ def test_every_command_works_on_postgresql(pg_url: str) -> None:
     similar = run(pg_url, "similar", first, "--format", "jsonl")
     assert similar.returncode == 0 and similar.stdout.strip()
     assert run(pg_url, "delete", first).returncode == 0
-    assert run(pg_url, "similar", first).returncode == 2  # gone
+    assert run(pg_url, "similar", first).returncode == 1  # gone: not found (issue 8)
     assert len(export(pg_url)) == 46
     reimport = run(pg_url, "import", str(DEMO_DIR / "feeds"), str(DEMO_DIR / "pages"))
     assert "imported 0" in reimport.stderr  # the tombstone keeps it out

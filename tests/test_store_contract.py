@@ -441,6 +441,7 @@ def test_record_feed_outcome(any_store: Store) -> None:
         '"v1"', "Mon, 02 Mar 2026 12:00:00 GMT", "A feed", "https://a.example/")
     assert (f.last_checked, f.next_check, f.retry_at, f.last_error, f.error_count) == (
         NOW, nxt, None, None, 0)
+    assert (f.status, f.last_ok) == ("ok", NOW)
     assert any_store.claim_due_feeds(NOW + timedelta(minutes=1), 10) == []
     assert [x.id for x in any_store.claim_due_feeds(nxt, 10)] == [feed_id]  # lease released
     for n in (1, 2):
@@ -451,11 +452,26 @@ def test_record_feed_outcome(any_store: Store) -> None:
     assert f is not None
     assert (f.error_count, f.last_error, f.etag, f.title) == (2, "HTTP 503", '"v1"', "A feed")
     assert f.retry_at == NOW + timedelta(hours=2, minutes=5)
+    # a failure is "error" unless told otherwise; the last success is kept through failures
+    assert (f.status, f.last_ok, f.last_checked) == ("error", NOW, NOW + timedelta(hours=2))
     any_store.record_feed_outcome(feed_id, FeedOutcome(
-        checked=NOW + timedelta(hours=3), next_check=NOW + timedelta(hours=4), etag='"v2"'))
+        checked=NOW + timedelta(hours=3), next_check=NOW + timedelta(hours=4), error="HTTP 429",
+        status="waiting"))
+    f = any_store.feed(feed_id)
+    assert f is not None and (f.status, f.error_count, f.last_ok) == ("waiting", 3, NOW)
+    any_store.record_feed_outcome(feed_id, FeedOutcome(
+        checked=NOW + timedelta(hours=4), next_check=NOW + timedelta(hours=5), etag='"v2"',
+        status="not modified"))
     f = any_store.feed(feed_id)
     assert f is not None
     assert (f.error_count, f.last_error, f.etag, f.retry_at) == (0, None, '"v2"', None)
+    assert (f.status, f.last_ok) == ("not modified", NOW + timedelta(hours=4))
+
+
+def test_a_new_feed_has_no_status(any_store: Store) -> None:
+    feed_id, _ = any_store.add_feed(Feed(url="https://new.example/rss"))
+    f = any_store.feed(feed_id)
+    assert f is not None and (f.status, f.last_ok, f.last_checked) == (None, None, None)
 
 
 # -- several writers at once ---------------------------------------------------------------

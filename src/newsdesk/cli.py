@@ -1,15 +1,22 @@
 """The newsdesk command line: thin commands over the library (Typer + rich).
 
-Exit codes: 0 done; 1 some inputs refused (each named on stderr with the reason); 2 bad usage.
+Exit codes: 0 done; 1 some inputs refused (each named on stderr with the reason), or what was
+asked for does not exist, or something unexpected failed; 2 bad usage.
+
+Never a traceback: our own errors are one line each; anything unexpected is caught last, in
+`main`, and shown as one line naming the command (the traceback with `--debug` or
+NEWSDESK_DEBUG=1).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,9 +24,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from . import __version__
 from .config import Config
-from .errors import ConfigError, InputError, NewsdeskError
-from .model import ImportResult
+from .errors import ConfigError, NewsdeskError
+from .model import Feed, ImportResult
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline
@@ -29,10 +37,17 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsdesk: a self-hosted news desk.", pretty_exceptions_enable=False)
 err = Console(stderr=True, highlight=False)
 DEMO_DIR = Path(__file__).parent / "demo"
+MAX_ID = 2**63 - 1  # ids are 64-bit integers in both engines: a larger number names nothing
+MAX_LIMIT = 100_000  # the most hits, similar articles or stories one command lists
 
 
 class State:
     db: str | None = None
+    debug: bool = False
+
+
+class NotFoundError(NewsdeskError):
+    """What a command was asked to show or change does not exist (exit 1)."""
 
 
 def _config(**overrides: Any) -> Config:
@@ -88,14 +103,27 @@ def _finish(result: ImportResult) -> None:
         raise typer.Exit(1)
 
 
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"newsdesk {__version__}\n")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     db: Annotated[str | None, typer.Option(
         "--db", help="SQLite file or postgresql:// URL (default ./newsdesk.db; NEWSDESK_DB "
         "also works).")] = None,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of an unexpected error (NEWSDESK_DEBUG=1 also "
+        "works).")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+        = False,
 ) -> None:
     """newsdesk: ingest, extract, enrich, link and serve news."""
     State.db = db
+    State.debug = State.debug or debug
 
 
 @app.command()
@@ -124,7 +152,8 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve",
                                               help="Serve the reader afterwards.")] = True,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.", min=1,
+                                             max=65535)] = None,
 ) -> None:
     """Import the bundled demo corpus (through `import`) and serve the reader."""
     store = _open()
@@ -154,7 +183,8 @@ def _serve(store: Store, host: str | None, port: int | None) -> None:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.", min=1,
+                                             max=65535)] = None,
 ) -> None:
     """Serve the web reader, JSON API (/api) and OpenAPI docs (/docs)."""
     _serve(_open(), host, port)
@@ -174,7 +204,8 @@ WORKER_HELP = (
 @app.command(help=WORKER_HELP)
 def worker(
     once: Annotated[bool, typer.Option(help="Do what is due once and exit.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between rounds (SQLite).")] = 60.0,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds (SQLite).",
+                                            min=0.0)] = 60.0,
 ) -> None:
     import logging
 
@@ -192,15 +223,79 @@ def add_feed(url: str) -> None:
 
 
 @app.command()
-def refresh(all_: Annotated[bool, typer.Option("--all", help="Refresh every feed, due or not.")]
+def refresh(all_: Annotated[bool, typer.Option("--all", help="Refresh every feed, due or not "
+                                               "(a host's Retry-After still holds).")]
             = False) -> None:
-    """Fetch subscribed feeds that are due, with conditional GET."""
+    """Fetch subscribed feeds that are due, with conditional GET.
+
+    A feed is due `refresh_minutes` after its last check; after failures in a row the wait
+    doubles each time (up to a day), and a host's Retry-After is always honoured.
+    `newsdesk feeds` shows when each feed is next due."""
     from .tasks import refresh_due
 
     store = _open()
-    with _progress("refreshing", len(store.feeds())) as advance:
-        result = refresh_due(_pipeline(store), every=all_, progress=advance)
+    total = len(store.feeds())
+    checked = 0
+
+    with _progress("refreshing", total) as advance:
+        def count(n: int) -> None:
+            nonlocal checked
+            checked += n
+            advance(n)
+
+        result = refresh_due(_pipeline(store), every=all_, progress=count)
+    if checked < total:
+        _say(f"feeds checked {checked} of {total}; the others are not due yet or their host "
+             "asked us to wait (`newsdesk feeds` shows until when)")
     _finish(result)
+
+
+@app.command("feeds")
+def feeds_(
+    format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
+) -> None:
+    """Subscribed feeds: status, last check, next check, errors in a row and the last error.
+
+    Text: one feed a line, tab-separated: id, status, last check, next check, errors in a
+    row, title (or URL), last error. Times are UTC. Status: new (never checked), ok,
+    not modified, error, waiting (the host asked us to wait: Retry-After)."""
+    if format not in ("text", "jsonl"):
+        raise typer.BadParameter("choose text or jsonl", param_hint="--format")
+    store = _open()
+    now = datetime.now(UTC)
+    listed = store.feeds()
+    if not listed and format == "text":
+        _say("no feeds: subscribe with `newsdesk add-feed URL` or import an OPML file")
+    for feed in listed:
+        status = feed_status(feed, now)
+        if format == "jsonl":
+            _emit({"id": feed.id, "url": feed.url, "title": feed.title, "status": status,
+                   "last_checked": _iso(feed.last_checked), "last_ok": _iso(feed.last_ok),
+                   "next_check": _iso(feed.next_check), "retry_at": _iso(feed.retry_at),
+                   "errors": feed.error_count, "error": feed.last_error})
+            continue
+        due = feed.next_check if feed.next_check and feed.next_check > now else None
+        if feed.retry_at and feed.retry_at > now:
+            due = max(due or feed.retry_at, feed.retry_at)
+        sys.stdout.write("\t".join([
+            str(feed.id), status, _when(feed.last_checked, "never"), _when(due, "due"),
+            str(feed.error_count), " ".join((feed.title or feed.url).split()),
+            " ".join((feed.last_error or "").split())]) + "\n")
+
+
+def feed_status(feed: Feed, now: datetime) -> str:
+    """new, ok, not modified, error, or waiting (a Retry-After still running)."""
+    if feed.retry_at is not None and feed.retry_at > now:
+        return "waiting"
+    if feed.last_checked is None:
+        return "new"
+    return feed.status or ("error" if feed.error_count else "ok")
+
+
+def _when(value: datetime | None, none: str) -> str:
+    if value is None:
+        return none
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 @app.command()
@@ -277,7 +372,7 @@ def export(
 @app.command()
 def search(
     query: str,
-    limit: Annotated[int, typer.Option(help="How many hits.", min=1)] = 10,
+    limit: Annotated[int, typer.Option(help="How many hits.", min=1, max=MAX_LIMIT)] = 10,
     format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
     lang: Annotated[str | None, typer.Option(help="Only articles in this language.")] = None,
     source: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
@@ -328,7 +423,7 @@ def search(
 def similar(
     ident: Annotated[str, typer.Argument(metavar="ID", help="External id or newsdesk number.")],
     format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
-    limit: Annotated[int, typer.Option(help="How many.", min=1)] = 10,
+    limit: Annotated[int, typer.Option(help="How many.", min=1, max=MAX_LIMIT)] = 10,
 ) -> None:
     """Articles most similar to one article, best first: its story's, then related ones."""
     from .export import resolve_id
@@ -336,11 +431,9 @@ def similar(
 
     store = _open()
     article_id = resolve_id(store, ident)
-    if article_id is None:
-        _say(f"no article with id {ident!r}")
-        raise typer.Exit(2)
-    article = store.get_article(article_id)
-    assert article is not None
+    article = store.get_article(article_id) if article_id is not None else None
+    if article is None:
+        raise NotFoundError(f"no article with id {ident!r}")
     links = ranked_similar(store, article, limit)
     names = store.public_ids([a.id for a, _ in links if a.id is not None])
     for other, score in links:
@@ -357,9 +450,9 @@ def similar(
 def stories(
     story_id: Annotated[int | None, typer.Argument(
         metavar="[STORY_ID]", help="Show one story in full: summary, timeline, key facts, "
-                                   "figures, entities, coverage.", min=1)] = None,
+                                   "figures, entities, coverage.")] = None,
     format: Annotated[str, typer.Option("--format", help="text or jsonl")] = "text",
-    limit: Annotated[int, typer.Option(help="How many stories.", min=1)] = 50,
+    limit: Annotated[int, typer.Option(help="How many stories.", min=1, max=MAX_LIMIT)] = 50,
 ) -> None:
     """Stories covered by two or more articles, most recent first (or one story in full)."""
     from .stories.digest import central_order
@@ -394,12 +487,11 @@ def _story_detail(store: Store, story_id: int, format: str) -> None:
     from .enrich.embed import get_embedder
     from .stories.digest import digest
 
-    story = store.story(story_id)
+    story = store.story(story_id) if 0 < story_id <= MAX_ID else None
     if story is None or not story.article_ids:
-        merged = store.story_redirect(story_id)
+        merged = store.story_redirect(story_id) if 0 < story_id <= MAX_ID else None
         hint = f" (merged into story {merged})" if merged else ""
-        _say(f"no story {story_id}{hint}")
-        raise typer.Exit(1)
+        raise NotFoundError(f"no story {story_id}{hint}")
     articles = store.get_articles(story.article_ids)
     names = store.public_ids(story.article_ids)
     d = digest(articles, get_embedder(_config().embedder), key=story.id)
@@ -449,23 +541,40 @@ def delete(ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     store = _open()
     article_id = resolve_id(store, ident)
     if article_id is None or not store.delete_article(article_id):
-        _say(f"no article with id {ident!r}")
-        raise typer.Exit(2)
+        raise NotFoundError(f"no article with id {ident!r}")
     _say(f"deleted {ident}")
 
 
+def _command(argv: list[str]) -> str:
+    """The command named on the command line ("newsdesk" when there is none)."""
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in
+             app.registered_commands}
+    return next((f"newsdesk {a}" for a in argv if a in names), "newsdesk")
+
+
 def main() -> None:
-    """Entry point: run the app, turning our errors into one clear line and an exit code."""
+    """Entry point: run the app, turning every error into one clear line and an exit code."""
+    State.debug = os.environ.get("NEWSDESK_DEBUG", "").strip().lower() in ("1", "true", "yes")
+    command = _command(sys.argv[1:])
     try:
         app()
     except ConfigError as exc:
-        _say(f"newsdesk: {exc}")
+        _say(f"{command}: {exc}")
         sys.exit(2)
-    except InputError as exc:
-        _say(f"newsdesk: {exc}")
-        sys.exit(1)
     except NewsdeskError as exc:
-        _say(f"newsdesk: {exc}")
+        _say(f"{command}: {exc}")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        # the reader of our output went away (`newsdesk export | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:  # the last resort: whatever we did not foresee, in one line
+        if State.debug:
+            traceback.print_exc()
+        detail = " ".join(str(exc).split())[:300] or "no detail"
+        hint = "" if State.debug else " (run with --debug for the traceback)"
+        _say(f"{command}: unexpected error: {type(exc).__name__}: {detail}{hint}")
+        sys.exit(1)

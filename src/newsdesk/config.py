@@ -32,7 +32,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_redirects", 5, "Redirects followed before a fetch is refused."),
     Setting("user_agent", "newsdesk/0.1 (+self-hosted news reader)", "User-Agent sent on fetches."),
     Setting("allow_private", False, "Allow fetching private, loopback and link-local addresses."),
+    Setting("allow_networks", "",
+            "Private networks fetches may reach all the same, comma-separated "
+            "(e.g. `10.1.2.0/24, fd00:1::/64`); every other private address stays refused."),
     Setting("per_host_delay", 1.0, "Seconds between two requests to the same host."),
+    Setting("fetch_hosts", 8,
+            "Hosts whose pages are fetched at once to complete feed entries (each host's "
+            "pages still one after another, `per_host_delay` apart)."),
     Setting("fetch_full_text", True,
             "Fetch the page of a new feed entry that carries only a summary."),
     Setting("refresh_minutes", 30, "Minutes between two refreshes of one feed."),

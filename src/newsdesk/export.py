@@ -70,6 +70,8 @@ def resolve_id(store: Store, ident: str) -> int | None:
     found = store.find_by_external_id(ident)
     if found is not None:
         return found
-    if ident.isdigit() and store.get_article(int(ident)) is not None:
+    # ids are 64-bit in both engines: a longer number names no article (and would overflow)
+    if ident.isascii() and ident.isdigit() and int(ident) < 2**63 \
+            and store.get_article(int(ident)) is not None:
         return int(ident)
     return None

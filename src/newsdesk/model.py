@@ -35,6 +35,11 @@ class Feed:
     error_count: int = 0
     next_check: datetime | None = None  # due again at this time (None: due now)
     retry_at: datetime | None = None  # the host asked us (Retry-After) to wait until then
+    status: str | None = None  # of the last check: FEED_STATUSES; None: never checked
+    last_ok: datetime | None = None  # the last check that succeeded (new or not modified)
+
+
+FEED_STATUSES = ("ok", "not modified", "error", "waiting")
 
 
 @dataclass

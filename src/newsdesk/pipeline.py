@@ -17,7 +17,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,7 @@ from .extract.html import extract_html
 from .ingest import files
 from .ingest.feeds import parse_feed
 from .ingest.fetch import Fetcher
+from .ingest.hostpool import fetch_by_host
 from .ingest.normalise import normalise
 from .ingest.opml import parse_opml
 from .ingest.sitemaps import parse_sitemap
@@ -67,15 +68,17 @@ class Timings:
 class Pipeline:
     """Holds what the steps share: the store, settings and the embedder (no other state)."""
 
-    def __init__(self, store: Store, config: Config | None = None) -> None:
+    def __init__(self, store: Store, config: Config | None = None, *,
+                 fetcher: Fetcher | None = None) -> None:
 
         self.store = store
         self.config = config or Config()
         self.embedder = get_embedder(self.config.embedder)
         self.llm = (LLMWriter(self.config.llm_url, self.config.llm_model, self.config.llm_timeout)
                     if self.config.llm_url else None)
-        # one Fetcher per pipeline spaces requests per host and caches robots.txt
-        self._fetch: Fetcher | None = None
+        # one Fetcher per pipeline spaces requests per host and caches robots.txt (a caller
+        # may pass its own, e.g. one with another resolver)
+        self._fetch: Fetcher | None = fetcher
         self.timings = Timings()
 
     def close(self) -> None:
@@ -251,7 +254,14 @@ class Pipeline:
         result.subscribed += int(created)
         for entry in parsed.entries:
             entry.feed_id = feed.id
-        self.store_and_enrich(self.complete_entries(parsed.entries), result)
+        # stored and enriched in batches while the pages of the next ones are being fetched
+        batch: list[Article] = []
+        for entry in self.iter_completed(parsed.entries):
+            batch.append(entry)
+            if len(batch) >= BATCH:
+                self.store_and_enrich(batch, result)
+                batch = []
+        self.store_and_enrich(batch, result)
         return result
 
     def wants_page(self, entry: Article) -> bool:
@@ -265,18 +275,37 @@ class Pipeline:
                 and not self.store.is_tombstoned(entry))
 
     def complete_entries(self, entries: list[Article]) -> list[Article]:
-        """Each entry that wants its page, completed with it, politely (robots.txt, per-host
-        delay). When the page cannot be fetched or extracted, the feed's text stays."""
-        out = []
-        for entry in entries:
+        """Each entry that wants its page, completed with it (see iter_completed), in the
+        order given."""
+        done = sorted(self._completed(entries), key=lambda pair: pair[0])
+        return [entry for _, entry in done]
+
+    def iter_completed(self, entries: Iterable[Article]) -> Iterator[Article]:
+        """Each entry, completed with its page when it wants one (wants_page): those that
+        need no page at once, the others as their pages arrive. Pages are fetched politely
+        (robots.txt, per-host delay, Retry-After) and several hosts at once
+        (ingest/hostpool.py); when a page cannot be fetched or extracted, the feed's text
+        stays."""
+        for _, entry in self._completed(entries):
+            yield entry
+
+    def _completed(self, entries: Iterable[Article]) -> Iterator[tuple[int, Article]]:
+        waiting: list[tuple[int, Article]] = []
+        for n, entry in enumerate(entries):
             if self.wants_page(entry):
-                assert entry.url is not None
-                try:
-                    entry = with_page(entry, self.fetch_article(entry.url))
-                except InputError as exc:
-                    log.warning("full text of %s not fetched: %s", entry.url, exc.reason)
-            out.append(entry)
-        return out
+                waiting.append((n, entry))
+            else:
+                yield n, entry
+        urls = [entry.url or "" for _, entry in waiting]
+        for i, got in fetch_by_host(self.fetcher(), urls, max(1, int(self.config.fetch_hosts))):
+            n, entry = waiting[i]
+            try:
+                if isinstance(got, FetchError):
+                    raise InputError(urls[i], got.reason)
+                yield n, with_page(entry, self._extract(got.body, got.url, urls[i]))
+            except InputError as exc:
+                log.warning("full text of %s not fetched: %s", entry.url, exc.reason)
+                yield n, entry
 
     # -- store ------------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ same database (its schema is one of our migrations). Jobs:
     schedule_feeds      every minute: claim the due feeds, defer refresh_feed for each, with a
                         queueing lock per feed so one feed is never queued twice
     refresh_feed        tasks.refresh_feed; it defers fetch_page for entries that need a page
-    fetch_page          tasks.fetch_page
+    fetch_page          tasks.fetch_page (one entry: the entries of a feed spread over the workers)
+    fetch_pages         tasks.fetch_pages (many entries, several hosts at once)
     enrich_articles     tasks.enrich_articles
     sweep               every minute: re-queue jobs of workers that stopped sending heartbeats
                         (killed), and finish articles whose holder died or whose lease ran out
@@ -96,6 +97,10 @@ def make_app(pipeline: Pipeline, conninfo: str) -> Any:
     @app.task(name="fetch_page", retry=retry)
     def fetch_page(entry: dict[str, Any]) -> None:
         run("fetch_page", entry=entry)
+
+    @app.task(name="fetch_pages", retry=retry)
+    def fetch_pages(entries: list[dict[str, Any]]) -> None:
+        run("fetch_pages", entries=entries)
 
     @app.task(name="enrich_articles", retry=retry)
     def enrich_articles(ids: list[int]) -> None:

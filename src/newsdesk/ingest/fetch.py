@@ -1,20 +1,28 @@
 """Polite, safe HTTP fetching over httpx (sync API).
 
 One `Fetcher` per worker; it keeps per-host state, so share it rather than making one per URL.
+It is thread-safe: several threads may fetch at once (pipeline.py completes pages of different
+hosts in parallel), each host still getting its own spacing and Retry-After.
 
 Every fetch, and every redirect hop again, goes through the same gate:
 
 1. the scheme must be http or https;
-2. unless `allow_private`, the host is resolved (socket.getaddrinfo) and *every* address must be
-   public: loopback, private, link-local, shared, reserved, multicast and unspecified
-   addresses (IPv4-mapped IPv6 included) raise BlockedAddressError;
-3. with `check_robots=True` (article and page fetches; feeds default to False) robots.txt of
+2. the host is resolved (the `resolver`, socket.getaddrinfo by default) and, unless
+   `allow_private`, *every* address must be public (addresses.py: every special-purpose range,
+   IPv6 forms that embed a private IPv4 address included) or in `allow_networks`, else
+   BlockedAddressError;
+3. the connection goes to one of exactly those checked addresses: the addresses are pinned
+   for the request, and the connection layer (`PinnedBackend`) connects to them and never
+   resolves the name again. The URL, the Host header, TLS server name (SNI) and certificate
+   check keep the host name. So a DNS server that answers "public" to the check and
+   "loopback" a moment later (rebinding) gets nowhere;
+4. with `check_robots=True` (article and page fetches; feeds default to False) robots.txt of
    the host is fetched once, cached, and obeyed; a robots.txt that cannot be fetched or is
    missing allows everything;
-4. a host that answered 429/503 with Retry-After is not contacted again before that time:
+5. a host that answered 429/503 with Retry-After is not contacted again before that time:
    RetryLaterError("host asked us to wait until ...") is raised without a request; with
    `holds` (the store) the time is kept in the database, so every process honours it;
-5. requests to one host are spaced at least `per_host_delay` seconds apart (we sleep).
+6. requests to one host are spaced at least `per_host_delay` seconds apart (we sleep).
 
 Then one GET, redirects not followed by httpx but by us, up to `max_redirects`. The body is
 streamed (gzip/deflate decoded by httpx) and abandoned once it passes `max_body_bytes`, whatever
@@ -26,29 +34,33 @@ empty body. 4xx/5xx raise FetchError with `.status`. Every failure is a FetchErr
 with a one-line reason; no httpx exception escapes.
 
 Proxies from the environment are ignored (`trust_env=False`): a proxy would make the address
-check meaningless. Known limit: the address is checked before httpx connects and httpx resolves
-again, so a DNS server answering differently twice (rebinding) is not stopped here.
+check meaningless. A kept-alive connection is reused for its own host name only (httpcore pools
+by scheme, name and port), and it goes to an address that passed the check when it was opened.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from ..config import Config
 from ..errors import BlockedAddressError, FetchError
+from .addresses import Networks, is_public_address
+
+__all__ = ["FetchResult", "Fetcher", "HostHolds", "PinnedBackend", "RetryLaterError",
+           "RobotsDisallowedError", "is_public_address", "parse_retry_after", "system_resolver"]
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -105,22 +117,6 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def is_public_address(address: str) -> bool:
-    """False for loopback, private, link-local, shared, reserved, multicast, unspecified."""
-    try:
-        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
-            address.split("%", 1)[0]
-        )
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
-        or ip.is_multicast or ip.is_unspecified
-    )
-
-
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Retry-After as seconds from now (delta-seconds or HTTP-date), capped; None if unreadable."""
     if not value or not value.strip():
@@ -138,7 +134,71 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
-def _host_key(url: str) -> str:
+class _Pins(threading.local):
+    """The addresses checked for the request this thread is sending: (host name, addresses)."""
+
+    current: tuple[str, list[str]] | None = None
+
+
+class PinnedBackend(httpcore.NetworkBackend):
+    """httpcore's connection layer, connecting only to the addresses pinned for the host name
+    of the request being sent by this thread; it never resolves a name itself."""
+
+    def __init__(self) -> None:
+        self.pins = _Pins()
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        pinned = self.pins.current
+        if pinned is None or pinned[0] != host.lower():
+            raise httpcore.ConnectError(f"no checked address for {host}")
+        failure: Exception | None = None
+        for address in pinned[1]:  # like socket.create_connection: each address in turn
+            try:
+                return self._inner.connect_tcp(address, port, timeout, local_address,
+                                               socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+                continue
+        if failure is None:
+            raise httpcore.ConnectError(f"no checked address for {host}")
+        raise failure
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None
+                            ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    """httpx's own transport on a connection pool that uses PinnedBackend."""
+
+    def __init__(self, backend: PinnedBackend) -> None:
+        super().__init__(trust_env=False)
+        # httpx builds its pool without a way to pass a network backend; this one is the
+        # same pool (default limits, verified TLS) with ours. test_fetch_security proves
+        # the pin holds, so a change in httpx's internals cannot pass unnoticed.
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+
+
+def pin_key(url: str) -> str:
+    """The host name of `url` as the connection layer sees it (IDNA-encoded, lowercase)."""
+    return httpx.URL(url).raw_host.decode("ascii").lower()
+
+
+def host_key(url: str) -> str:
     """"scheme://host:port" of a URL: the unit of politeness and of robots.txt."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -152,8 +212,7 @@ def _host_key(url: str) -> str:
 class Fetcher:
     """Fetches URLs politely and safely; see the module docstring. Thread-safe."""
 
-    def __init__(self, config: Config, transport: httpx.BaseTransport | None = None, *,
-                 resolver: Resolver | None = None,
+    def __init__(self, config: Config, *, resolver: Resolver | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  holds: HostHolds | None = None) -> None:
         self.config = config
@@ -162,12 +221,14 @@ class Fetcher:
         self.max_redirects = int(config.max_redirects)
         self.user_agent = str(config.user_agent)
         self.allow_private = bool(config.allow_private)
+        self.allow_networks = Networks(str(config.allow_networks))
         self.per_host_delay = float(config.per_host_delay)
         self._resolve = resolver or system_resolver
         self._sleep = sleep
         self._holds = holds
+        self._backend = PinnedBackend()
         self._client = httpx.Client(
-            transport=transport,
+            transport=_PinnedTransport(self._backend),
             follow_redirects=False,
             timeout=httpx.Timeout(self.timeout),
             headers={"User-Agent": self.user_agent, "Accept": ACCEPT},
@@ -197,37 +258,40 @@ class Fetcher:
 
     # -- the gate ---------------------------------------------------------------------------
 
-    def check_url(self, url: str) -> None:
-        """Refuse non-http(s) URLs and, unless allow_private, non-public addresses."""
+    def check_url(self, url: str) -> list[str]:
+        """Refuse non-http(s) URLs and, unless allowed, non-public addresses; return the
+        addresses the host resolved to, the only ones a connection for `url` may go to."""
         try:
             parts = urlsplit(url)
             port = parts.port
-        except ValueError as exc:
+            name = pin_key(url)
+        except (ValueError, UnicodeError, httpx.InvalidURL) as exc:
             raise FetchError(url, f"invalid URL: {exc}") from None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             shown = f"{scheme}:" if scheme else "a URL without a scheme"
             raise FetchError(url, f"refusing {shown}: only http and https URLs are fetched")
         host = parts.hostname
-        if not host:
+        if not host or not name:
             raise FetchError(url, "invalid URL: no host")
-        if self.allow_private:
-            return
         try:
-            addresses = self._resolve(host, port or (443 if scheme == "https" else 80))
+            addresses = list(self._resolve(name, port or (443 if scheme == "https" else 80)))
         except (OSError, UnicodeError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
             raise FetchError(url, f"cannot resolve host {host}: {reason}") from None
         if not addresses:
             raise FetchError(url, f"cannot resolve host {host}: no addresses")
         for address in addresses:
-            if not is_public_address(address):
+            if not (self.allow_private or is_public_address(address)
+                    or address in self.allow_networks):
+                what = f"{host} is" if address == host else f"{host} resolves to {address},"
                 raise BlockedAddressError(
-                    url, f"{host} resolves to {address}, a private/loopback/reserved address "
-                    "(set allow_private to fetch it)")
+                    url, f"{what} a private, loopback or special-purpose address "
+                    "(set allow_private or allow_networks to fetch it)")
+        return list(dict.fromkeys(addresses))
 
     def _check_robots(self, url: str) -> None:
-        key = _host_key(url)
+        key = host_key(url)
         with self._lock:
             known = key in self._robots
             rules = self._robots.get(key)
@@ -252,7 +316,7 @@ class Fetcher:
 
     def _take_turn(self, url: str) -> None:
         """Honour Retry-After and the per-host delay (sleeping for the latter)."""
-        key = _host_key(url)
+        key = host_key(url)
         with self._lock:
             now = time.monotonic()
             blocked = self._wait_until.get(key)
@@ -271,13 +335,16 @@ class Fetcher:
             self._next_slot[key] = slot + self.per_host_delay
         if slot > now:
             self._sleep(slot - now)
+            with self._lock:  # a late wake-up moves the next turn, never brings it closer
+                self._next_slot[key] = max(self._next_slot[key],
+                                           time.monotonic() + self.per_host_delay)
 
     def _note_retry_after(self, url: str, seconds: float) -> datetime:
         retry_at = datetime.now(UTC) + timedelta(seconds=seconds)
         with self._lock:
-            self._wait_until[_host_key(url)] = (time.monotonic() + seconds, retry_at)
+            self._wait_until[host_key(url)] = (time.monotonic() + seconds, retry_at)
         if self._holds is not None:
-            self._holds.hold_host(_host_key(url), retry_at)
+            self._holds.hold_host(host_key(url), retry_at)
         return retry_at
 
     # -- the request ------------------------------------------------------------------------
@@ -291,11 +358,11 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         current = url
         for _hop in range(self.max_redirects + 1):
-            self.check_url(current)
+            addresses = self.check_url(current)
             if check_robots:
                 self._check_robots(current)
             self._take_turn(current)
-            response, body = self._send(current, headers, limit)
+            response, body = self._send(current, addresses, headers, limit)
             status = response.status_code
             if status in REDIRECT_STATUSES:
                 location = response.headers.get("location", "").strip()
@@ -310,12 +377,16 @@ class Fetcher:
             return self._result(current, response, body, etag, last_modified)
         raise FetchError(url, f"more than {self.max_redirects} redirects (last: {current})")
 
-    def _send(self, url: str, headers: dict[str, str],
+    def _send(self, url: str, addresses: list[str], headers: dict[str, str],
               limit: int) -> tuple[httpx.Response, bytes]:
         deadline = time.monotonic() + self.timeout
         try:
             request = self._client.build_request("GET", url, headers=headers)
-            response = self._client.send(request, stream=True)
+            self._backend.pins.current = (pin_key(url), addresses)
+            try:
+                response = self._client.send(request, stream=True)
+            finally:
+                self._backend.pins.current = None
             try:
                 status = response.status_code
                 if status in REDIRECT_STATUSES or status == 304 or status >= 400:
@@ -342,7 +413,8 @@ class Fetcher:
         except httpx.TimeoutException:
             raise FetchError(url, f"timed out after {self.timeout:g} s") from None
         except httpx.ConnectError as exc:
-            raise FetchError(url, f"cannot connect: {_short(exc)}") from None
+            raise FetchError(url, f"cannot connect to {', '.join(addresses)}: "
+                                  f"{_short(exc)}") from None
         except httpx.DecodingError as exc:
             raise FetchError(url, f"cannot decode the response body: {_short(exc)}") from None
         except httpx.TooManyRedirects as exc:  # not expected: we follow redirects ourselves

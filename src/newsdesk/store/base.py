@@ -14,7 +14,8 @@ two processes calling it at once on one database never double, lose or half-writ
     nearest            cosine nearest neighbours among every stored embedding, additions and
                        deletions by other processes included
     claim_due_feeds    feeds due for a refresh, leased so one feed is fetched once per cycle
-    record_feed_outcome  ETag, Last-Modified, error, error count, Retry-After, next check time
+    record_feed_outcome  ETag, Last-Modified, status, error, error count (reset by a success),
+                       last success, Retry-After, next check time
     hold_host          a host's Retry-After ("not before"), seen by every process's fetcher
     delete_article     delete, leaving a tombstone; ids are never reused
 
@@ -52,7 +53,8 @@ class FeedOutcome:
 
     `next_check` is when the feed is due again (the caller's policy: refresh interval, error
     backoff); `retry_at` is a time the host asked us not to come back before (Retry-After),
-    which even a forced refresh of every feed respects."""
+    which even a forced refresh of every feed respects. `status` is one of
+    model.FEED_STATUSES; when None it is "error" with an `error`, else "ok"."""
 
     checked: datetime
     next_check: datetime
@@ -62,6 +64,10 @@ class FeedOutcome:
     retry_at: datetime | None = None
     title: str | None = None
     site_url: str | None = None
+    status: str | None = None
+
+    def final_status(self) -> str:
+        return self.status or ("error" if self.error is not None else "ok")
 
 
 @runtime_checkable

@@ -258,6 +258,18 @@ def m006_fts_prefix_indexes(db: sqlite3.Connection) -> None:
     run_script(db, "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');")
 
 
+def m007_feed_status(db: sqlite3.Connection) -> None:
+    """What `newsdesk feeds` shows of each feed's last check: its status and the last time a
+    check succeeded."""
+    run_script(db, """
+        ALTER TABLE feeds ADD COLUMN last_status TEXT;
+        ALTER TABLE feeds ADD COLUMN last_ok TEXT;
+        UPDATE feeds SET last_status = CASE WHEN error_count > 0 THEN 'error' ELSE 'ok' END,
+                         last_ok = CASE WHEN error_count = 0 THEN last_checked END
+            WHERE last_checked IS NOT NULL;
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
@@ -265,6 +277,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_story_redirects", m004_story_redirects),
     ("005_story_date_index", m005_story_date_index),
     ("006_fts_prefix_indexes", m006_fts_prefix_indexes),
+    ("007_feed_status", m007_feed_status),
 ]
 
 

@@ -133,11 +133,23 @@ def m004_story_redirects(conn: Conn) -> None:
     conn.execute("CREATE TABLE story_redirects (old BIGINT PRIMARY KEY, new BIGINT NOT NULL)")
 
 
+def m005_feed_status(conn: Conn) -> None:
+    """What `newsdesk feeds` shows of each feed's last check: its status and the last time a
+    check succeeded."""
+    conn.execute("""
+        ALTER TABLE feeds ADD COLUMN last_status TEXT, ADD COLUMN last_ok TIMESTAMPTZ;
+        UPDATE feeds SET last_status = CASE WHEN error_count > 0 THEN 'error' ELSE 'ok' END,
+                         last_ok = CASE WHEN error_count = 0 THEN last_checked END
+            WHERE last_checked IS NOT NULL;
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_procrastinate", m002_procrastinate),
     ("003_host_holds", m003_host_holds),
     ("004_story_redirects", m004_story_redirects),
+    ("005_feed_status", m005_feed_status),
 ]
 
 

@@ -572,11 +572,14 @@ class PostgresStore:
             "last_modified = CASE WHEN %(failed)s THEN last_modified ELSE %(lm)s END, "
             "last_error = %(error)s, "
             "error_count = CASE WHEN %(failed)s THEN error_count + 1 ELSE 0 END, "
+            "last_status = %(status)s, "
+            "last_ok = CASE WHEN %(failed)s THEN last_ok ELSE %(checked)s END, "
             "title = COALESCE(%(title)s, title), site_url = COALESCE(%(site)s, site_url), "
             "claimed_until = NULL, claimed_by = NULL WHERE id = %(id)s",
             {"checked": aware(outcome.checked), "next": aware(outcome.next_check),
              "retry": aware(outcome.retry_at), "failed": failed, "etag": outcome.etag,
              "lm": outcome.last_modified, "error": outcome.error, "title": outcome.title,
+             "status": outcome.final_status(),
              "site": outcome.site_url, "id": feed_id}))
 
     # -- hosts ------------------------------------------------------------------------------

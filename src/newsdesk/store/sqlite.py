@@ -547,7 +547,8 @@ class SQLiteStore:
                     etag=row["etag"], last_modified=row["last_modified"],
                     last_checked=_dt(row["last_checked"]), last_error=row["last_error"],
                     error_count=row["error_count"], next_check=_dt(row["next_check"]),
-                    retry_at=_dt(row["retry_at"]))
+                    retry_at=_dt(row["retry_at"]), status=row["last_status"],
+                    last_ok=_dt(row["last_ok"]))
 
     def add_feed(self, feed: Feed) -> tuple[int, bool]:
         """Subscribe; returns (id, created). A known URL is not added twice."""
@@ -600,10 +601,12 @@ class SQLiteStore:
                 "etag = CASE WHEN ? THEN etag ELSE ? END, "
                 "last_modified = CASE WHEN ? THEN last_modified ELSE ? END, "
                 "last_error = ?, error_count = CASE WHEN ? THEN error_count + 1 ELSE 0 END, "
+                "last_status = ?, last_ok = CASE WHEN ? THEN last_ok ELSE ? END, "
                 "title = COALESCE(?, title), site_url = COALESCE(?, site_url), "
                 "claimed_until = NULL, claimed_by = NULL WHERE id = ?",
                 (_iso(outcome.checked), _iso(outcome.next_check), _iso(outcome.retry_at),
                  failed, outcome.etag, failed, outcome.last_modified, outcome.error, failed,
+                 outcome.final_status(), failed, _iso(outcome.checked),
                  outcome.title, outcome.site_url, feed_id))
 
     # -- hosts ------------------------------------------------------------------------------
