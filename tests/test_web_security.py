@@ -335,3 +335,22 @@ def test_page_cache_can_be_turned_off(tmp_path):
         assert client.get("/").status_code == 200
         assert len(client.app.state.page_cache) == 0
     store.close()
+
+
+def test_data_version_moves_with_every_commit(any_url):
+    """What the page cache is keyed on, on both engines: a commit by this connection or by
+    another (another process) changes it."""
+    store = open_store(any_url)
+    before = store.data_version()
+    store.put_article(Article(title="One", text="One.", url="https://x.example/1"))
+    mine = store.data_version()
+    assert mine != before
+    other = open_store(any_url)
+    other.put_article(Article(title="Two", text="Two.", url="https://x.example/2"))
+    other.close()
+    assert store.data_version() != mine
+    if not any_url.startswith("postgresql"):  # reads leave SQLite's version alone
+        now = store.data_version()
+        store.articles(limit=5)
+        assert store.data_version() == now
+    store.close()
