@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -187,3 +188,93 @@ def test_stories_and_a_spanish_search_for_english_news(demo_db, browser):
         assert grouped.count() >= 1 and grouped.first.locator(".story-more li").count() >= 1
     context.close()
     store.close()
+
+
+# -- issue 8: the lead image, offline docs, nothing loaded from elsewhere ----------------------
+
+def _watch(page: Any, base: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every request the page makes, and those that failed (url, reason)."""
+    requests: list[str] = []
+    failed: list[tuple[str, str]] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append((r.url, r.failure or "")))
+    return requests, failed
+
+
+def _local(url: str, base: str) -> bool:
+    return url.startswith(base + "/") or url.startswith("blob:" + base + "/")
+
+
+def test_article_lead_image_comes_from_us_and_nothing_leaves_127_0_0_1(browser, tmp_path):
+    """The publisher's lead image is shown (fetched by our server from the publisher, here a
+    server on 127.0.0.1), lazily and without a referrer; a tracking pixel in the body is not
+    loaded at all; every request of the page load goes to our own address."""
+    from newsdesk.model import Article
+    from newsdesk.store import open_store
+    from webtools import file_server, png
+
+    picture = png(64, 32)
+    with file_server({"/lead.png": ("image/png", picture)}) as (publisher, hits):
+        store = open_store(tmp_path / "lead.db")
+        aid = store.put_article(Article(
+            title="The barrier holds", url="https://publisher.example/barrier",
+            source="Publisher", section="environment", text="The barrier closed on Friday.",
+            html=(f'<figure><img src="{publisher}/lead.png" alt="The gates closed">'
+                  '<figcaption>The gates at dawn</figcaption></figure>'
+                  '<p>The barrier closed on Friday.</p>'
+                  f'<p>More.<img src="{publisher}/pixel.gif" alt=""></p>'))).id
+        with serve_app(make_app(store, allow_private=True)) as base:
+            context = browser.new_context(viewport={"width": 1100, "height": 900})
+            tab = context.new_page()
+            requests, failed = _watch(tab, base)
+            assert tab.goto(f"{base}/article/{aid}").status == 200
+            image = tab.locator("figure.lead-image img")
+            image.scroll_into_view_if_needed()
+            # polled from here: wait_for_function evaluates a string, which the page's policy
+            # (no script at all) refuses
+            deadline = time.monotonic() + 10
+            while not image.evaluate("img => img.complete") and time.monotonic() < deadline:
+                tab.wait_for_timeout(50)
+            assert image.evaluate("img => img.naturalWidth") == 64
+            assert image.get_attribute("src") == f"/image/{aid}"
+            assert image.get_attribute("loading") == "lazy"
+            assert image.get_attribute("referrerpolicy") == "no-referrer"
+            assert tab.locator("figure.lead-image figcaption").inner_text() == "The gates at dawn"
+            assert tab.locator("article img").count() == 1
+            tab.wait_for_load_state("networkidle")
+            context.close()
+        store.close()
+    assert requests and all(_local(url, base) for url in requests), requests
+    assert failed == []
+    assert f"{base}/image/{aid}" in requests
+    assert hits["/lead.png"] == 1 and hits["/pixel.gif"] == 0
+
+
+def test_docs_render_offline_from_our_own_address(site, browser):
+    """Swagger UI draws every operation with nothing fetched from outside; /redoc renders too,
+    and the one outside image its bundle asks for is stopped by the page's policy."""
+    base, _ = site
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    requests, failed = _watch(tab, base)
+    assert tab.goto(base + "/docs").status == 200
+    operations = tab.locator(".opblock-summary-path")
+    operations.first.wait_for()
+    paths = {p.strip("\u200b") for p in operations.all_inner_texts()}
+    assert {"/api/articles", "/api/search", "/api/stories/{story_id}"} <= {
+        p.replace("\u200b", "") for p in paths}
+    tab.locator(".opblock-summary").first.click()  # an operation opens: the UI is live
+    tab.locator(".opblock-body").first.wait_for()
+    tab.wait_for_load_state("networkidle")
+    assert requests and all(_local(url, base) for url in requests), requests
+    assert failed == [] and errors == []
+
+    requests.clear()
+    assert tab.goto(base + "/redoc").status == 200
+    tab.get_by_role("heading", name="Latest articles").first.wait_for()
+    tab.wait_for_load_state("networkidle")
+    outside = [url for url in requests if not _local(url, base)]
+    assert all((url, "csp") in failed for url in outside), (outside, failed)
+    context.close()

@@ -10,16 +10,23 @@
                               sections, one hostile article (script in title and HTML)
     make_app(store)           create_app with a test Config; uses nh3 directly when
                               newsdesk.extract.sanitize is not there yet
+    file_server(files)        context manager: a plain HTTP server on 127.0.0.1 answering
+                              {path: (content type, body)}; yields (base URL, hits per path)
+    png(width, height)        a real PNG image of one colour
 """
 
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
+import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +78,45 @@ def serve_app(app: Any, timeout: float = 15.0) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout)
         sock.close()
+
+
+@contextmanager
+def file_server(files: dict[str, tuple[str, bytes]]) -> Iterator[tuple[str, Counter[str]]]:
+    """A threaded HTTP server on 127.0.0.1 serving `files`; yields (base URL, hits by path)."""
+    hits: Counter[str] = Counter()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            hits[self.path] += 1
+            kind, body = files.get(self.path, ("text/plain", b"not here"))
+            self.send_response(200 if self.path in files else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int] = (30, 90, 160)) -> bytes:
+    """A valid PNG of one colour."""
+    row = b"\x00" + bytes(rgb) * width
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
 
 
 def launch_chromium(playwright: Any) -> Any:

@@ -185,9 +185,19 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.", min=1,
                                              max=65535)] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=0, help="Server processes (0: one per CPU; default: the serve_workers setting).")
+    ] = None,
 ) -> None:
     """Serve the web reader, JSON API (/api) and OpenAPI docs (/docs)."""
-    _serve(_open(), host, port)
+    from .web.app import serve as serve_web
+    from .web.app import worker_count
+
+    store = _open()  # creates or upgrades the database before any worker opens it
+    config = _config(host=host, port=port, serve_workers=workers)
+    _say(f"serving {config.site_name} on http://{config.host}:{config.port} "
+         f"({worker_count(config)} processes)")
+    serve_web(config, store)
 
 
 WORKER_HELP = (

@@ -55,6 +55,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_timeout", 60.0, "Seconds to wait for the language model per request."),
     Setting("host", "127.0.0.1", "Address `serve` listens on."),
     Setting("port", 8000, "Port `serve` listens on."),
+    Setting("serve_workers", 0,
+            "Server processes `serve` starts (0: one per CPU; a `:memory:` database: one)."),
+    Setting("base_url", "",
+            "The reader's public address (e.g. https://news.example.org/), used for the "
+            "absolute links in feeds out; empty: http://HOST:PORT/ from `host` and `port`. "
+            "Never taken from a request's Host header."),
+    Setting("remote_images", False,
+            "Let readers' browsers load an article's lead image from its publisher. Off: the "
+            "image is fetched once by the server and shown from our own address, so no third "
+            "party sees who reads what."),
+    Setting("page_cache", 2000,
+            "Rendered pages kept per server process until the database changes (0: none)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -119,6 +131,19 @@ class Config:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)
+
+
+def public_base_url(config: Config) -> str:
+    """`base_url` with a trailing slash, else http://HOST:PORT/ from the settings."""
+    base = str(config.base_url).strip()
+    if not base:
+        host = str(config.host)
+        host = "localhost" if host in ("0.0.0.0", "::") else host
+        host = f"[{host}]" if ":" in host else host
+        base = f"http://{host}:{config.port}"
+    if not base.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"setting base_url: {base!r} is not an http(s) address")
+    return base.rstrip("/") + "/"
 
 
 def settings_markdown() -> str:

@@ -130,6 +130,11 @@ class PostgresStore:
     def applied_migrations(self) -> list[str]:
         return [r["name"] for r in self._q("SELECT name FROM migrations ORDER BY name")]
 
+    def data_version(self) -> str:
+        # the write-ahead log's position moves with every committed change (and with some of
+        # the server's own upkeep: a cache keyed on it is dropped a little more often)
+        return str(self._q("SELECT pg_current_wal_lsn()::text AS v")[0]["v"])
+
     def check(self) -> list[str]:
         return self._tx(pg_schema.problems)
 

@@ -156,6 +156,15 @@ class SQLiteStore:
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self._q("SELECT name FROM migrations ORDER BY name")]
 
+    def data_version(self) -> str:
+        # data_version moves when another connection commits, total_changes when this one does
+        with self._lock:
+            try:
+                other = self._db.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.url}: {exc}") from exc
+            return f"{other}.{self._db.total_changes}"
+
     def check(self) -> list[str]:
         problems = [str(r[0]) for r in self._q("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [f"foreign key: {tuple(r)}" for r in self._q("PRAGMA foreign_key_check")]
@@ -514,14 +523,42 @@ class SQLiteStore:
                             else []) for r in rows}
 
     def stories(self, min_articles: int = 2, limit: int = 50) -> list[Story]:
-        """Stories with at least `min_articles` articles, most recently active first."""
-        rows = self._q(
-            "SELECT story_id, MAX(COALESCE(published, fetched)) AS last, COUNT(*) AS n "
-            "FROM articles WHERE story_id IS NOT NULL GROUP BY story_id HAVING n >= ? "
-            "ORDER BY last DESC, story_id DESC LIMIT ?", (min_articles, limit))
+        """Stories with at least `min_articles` articles, most recently active first (ties:
+        the higher story id first).
+
+        The latest articles are walked from the index (articles_latest) in batches until
+        `limit` stories are found: a story's first appearance is its last activity. Grouping
+        every article by story instead read all 100,000 rows for each front page."""
+        found: list[tuple[str, int]] = []  # (last activity, story id), in walk order
+        seen: set[int] = set()
+        offset, batch = 0, max(200, 4 * limit)
+        while limit > 0:
+            rows = self._q("SELECT story_id, COALESCE(published, fetched) AS d FROM articles "
+                           "ORDER BY d DESC, id DESC LIMIT ? OFFSET ?", (batch, offset))
+            fresh: dict[int, str] = {}
+            for r in rows:
+                sid = r["story_id"]
+                if sid is not None and sid not in seen and sid not in fresh:
+                    fresh[int(sid)] = r["d"]
+            seen.update(fresh)
+            if fresh and min_articles > 1:
+                ids = list(fresh)
+                sizes = {int(r[0]): int(r[1]) for r in self._q(
+                    f"SELECT story_id, COUNT(*) FROM articles WHERE story_id IN ({_marks(ids)}) "
+                    "GROUP BY story_id", ids)}
+                fresh = {i: d for i, d in fresh.items() if sizes.get(i, 0) >= min_articles}
+            found.extend((d, i) for i, d in fresh.items())
+            # done once `limit` are found and the next article is older than the last of them
+            # (an equal date may still bring a tie that sorts first)
+            if len(rows) < batch:
+                break
+            if len(found) >= limit and rows[-1]["d"] < sorted(found, reverse=True)[limit - 1][0]:
+                break
+            offset += batch
+        found.sort(reverse=True)
         out = []
-        for r in rows:
-            s = self.story(int(r[0]))
+        for _, sid in found[:limit]:
+            s = self.story(sid)
             if s is not None:
                 out.append(s)
         return out

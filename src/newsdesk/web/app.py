@@ -1,37 +1,54 @@
 """The web application: `create_app(store, config)` wires pages, API, feeds and static files.
 
-Screens and endpoints live in three routers, each reading top to bottom, one handler per screen:
+Screens and endpoints live in four routers, each reading top to bottom, one handler per screen:
 
     pages.py   /  /section/{slug}  /article/{id}  /stories  /story/{id}  /search   HTML
+               /image/{id}  an article's lead image, fetched by us (images.py)
     feeds.py   /feed.xml  /section/{slug}/feed.xml                        RSS 2.0
     api.py     /api/...                                                   JSON, described at /docs
+    docs.py    /docs  /redoc                                              offline API docs
 
-Handlers find the store, the settings and the templates on `app.state`. Errors under /api answer
-JSON (FastAPI's shape, `{"detail": ...}`); everywhere else they answer a friendly HTML page.
+plus /static, /docs-assets (Swagger UI and Redoc, from the fastapi-offline package),
+/favicon.ico and /health (a trivial answer: the server's own ceiling in bench/serve.py).
+
+Handlers find the store, the settings, the templates, the page cache and the image proxy on
+`app.state`. Errors under /api answer JSON (FastAPI's shape, `{"detail": ...}`); everywhere else
+they answer a friendly HTML page. security.py puts its headers on every response and answers
+HEAD wherever GET is answered.
+
+`app_from_settings()` builds the app from the settings alone (NEWSDESK_* variables): what each
+of `newsdesk serve --workers N`'s processes runs.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ..config import Config
-from ..store import Store
-from . import api, feeds, pages
+from ..config import Config, public_base_url
+from ..enrich.embed import get_embedder
+from ..store import Store, open_store
+from . import api, docs, feeds, pages
+from .cache import PageCache
+from .images import ImageProxy
+from .security import SecurityHeaders, secure
 
 log = logging.getLogger(__name__)
 
@@ -72,22 +89,44 @@ def create_app(store: Store, config: Config,
                sanitize: Callable[[str], str] | None = None) -> FastAPI:
     """Build the app over `store`. `sanitize` overrides the HTML sanitiser (default: nh3 via
     `newsdesk.extract.sanitize.sanitize_html`, imported when first needed)."""
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.images.close()
+
     app = FastAPI(
         title="newsdesk",
         description="A self-hosted news desk: articles, sections, stories and search as JSON.",
         version="0.1.0",
-        docs_url="/docs",
+        docs_url=None,  # docs.py serves /docs and /redoc without a CDN or inline script
         redoc_url=None,
+        lifespan=lifespan,
     )
+    public_base_url(config)  # a bad base_url is refused now, not on the first feed request
     app.state.store = store
     app.state.config = config
     app.state.sanitize = sanitize
     app.state.templates = _templates(config)
+    app.state.page_cache = PageCache(int(config.page_cache))
+    app.state.images = ImageProxy(config)
+    remote_images = bool(config.remote_images)
+    app.add_middleware(SecurityHeaders, remote_images=remote_images)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS), name="docs-assets")
     app.include_router(pages.router)
     app.include_router(feeds.router)
     app.include_router(api.router)
+    app.include_router(docs.router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon",
+                            headers={"Cache-Control": "public, max-age=604800"})
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> PlainTextResponse:
+        return PlainTextResponse("ok")
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -106,9 +145,52 @@ def create_app(store: Store, config: Config,
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path, exc_info=exc)
+        # this handler runs outside the middleware: it adds the security headers itself
         if _is_api(request):
-            return JSONResponse({"detail": "internal error"}, status_code=500)
-        return _error_page(request, 500)
+            return secure(JSONResponse({"detail": "internal error"}, status_code=500),
+                          remote_images)
+        return secure(_error_page(request, 500), remote_images)
 
     return app
+
+
+def warm_up(store: Store, config: Config) -> None:
+    """Load what the first search or story page would otherwise wait for: the encoder and
+    the vectors (at 100,000 articles ~20 s, the first search's wait without this)."""
+    embedder = get_embedder(config.embedder)
+    store.nearest(embedder.embed(["warm up"])[0], 1)
+
+
+def app_from_settings() -> FastAPI:
+    """The app over the database the settings name: one `serve --workers N` process, warmed
+    up before it takes its first request."""
+    config = Config()
+    store = open_store(config.db)
+    warm_up(store, config)
+    return create_app(store, config)
+
+
+def worker_count(config: Config) -> int:
+    """Server processes for `config`: serve_workers, 0 meaning one per CPU; a database in
+    memory cannot be shared, so it gets one."""
+    if str(config.db) == ":memory:":
+        return 1
+    return int(config.serve_workers) or os.cpu_count() or 1
+
+
+def serve(config: Config, store: Store) -> None:
+    """Serve until stopped: in this process over `store` with one worker, else in
+    `worker_count` processes that each open the database (the settings are passed to them in
+    NEWSDESK_* variables; `store` has already created or upgraded it)."""
+    workers = worker_count(config)
+    if workers == 1:
+        warm_up(store, config)
+        uvicorn.run(create_app(store, config), host=config.host, port=config.port,
+                    log_level="warning")
+        return
+    store.close()
+    for name, value in config.as_dict().items():
+        os.environ[f"NEWSDESK_{name.upper()}"] = str(value)
+    uvicorn.run("newsdesk.web.app:app_from_settings", factory=True, host=config.host,
+                port=config.port, workers=workers, log_level="warning")
 

@@ -1,7 +1,10 @@
 """Feeds out: RSS 2.0 of the latest articles, for the whole desk and for each section.
 
 Built with xml.etree, so every title and summary is escaped; characters XML 1.0 forbids
-(control characters that sometimes ride along in scraped text) are removed first.
+(control characters that sometimes ride along in scraped text) are removed first. Absolute
+links start with the `base_url` setting (config.public_base_url), never with the request's Host
+header, which any client can set: a feed cached by a proxy would otherwise point readers at
+whatever host the first client named.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from email.utils import format_datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from ..config import public_base_url
 from ..model import Article
+from .cache import cached_page
 from .pages import SECTIONS, get_store, snippet
 
 router = APIRouter(include_in_schema=False)
@@ -83,20 +88,23 @@ def _response(body: bytes) -> Response:
 
 
 @router.get("/feed.xml")
+@cached_page
 def latest_feed(request: Request) -> Response:
     site = request.app.state.config.site_name
-    base = str(request.base_url)
+    base = public_base_url(request.app.state.config)
     arts = get_store(request).articles(limit=FEED_SIZE)
     return _response(rss(arts, title=site, description=f"Latest articles on {site}",
-                         site_url=base, self_url=str(request.url)))
+                         site_url=base, self_url=f"{base}feed.xml"))
 
 
 @router.get("/section/{slug}/feed.xml")
+@cached_page
 def section_feed(request: Request, slug: str) -> Response:
     if slug not in SECTIONS:
         raise HTTPException(404, f"no section {slug!r}")
     site = request.app.state.config.site_name
+    base = public_base_url(request.app.state.config)
     arts = get_store(request).articles(section=slug, limit=FEED_SIZE)
     return _response(rss(arts, title=f"{site}: {SECTIONS[slug]}",
                          description=f"Latest {SECTIONS[slug]} articles on {site}",
-                         site_url=str(request.base_url), self_url=str(request.url)))
+                         site_url=base, self_url=f"{base}section/{slug}/feed.xml"))

@@ -2,8 +2,10 @@
 
 Templates are Jinja2 with autoescape on, so every stored string is escaped. The only markup we
 pass through unescaped is article HTML after the nh3 sanitiser has cleaned it; without a
-sanitiser we fall back to the article's plain-text blocks. Pages carry a strict
-Content-Security-Policy: they need no JavaScript at all.
+sanitiser we fall back to the article's plain-text blocks. Of the article's images only its
+lead image is shown (images.py), from /image/{id} unless `remote_images` is on. Pages need no
+JavaScript: security.py gives every response a policy that forbids it. Pages are kept until the
+data changes (cache.py).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from ..stories.digest import digest
 from ..stories.duplicates import fold
 from ..stories.related import more_on_story, similar_articles
 from ..textfold import fold_text
+from .cache import cached_page
+from .images import LeadImage, split_lead_image
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
@@ -54,8 +58,6 @@ LEAD_WINDOW_DAYS = 14  # lead stories are active within this many days of the ne
 LEAD_HALF_LIFE_DAYS = 7.0  # a story's weight as a lead halves for each week it has been quiet
 CENTRAL_OF = 30  # a story is told by the most central of its latest CENTRAL_OF articles
 MAX_ID = 2**63 - 1
-CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' https: data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
 # -- helpers shared with api.py, feeds.py and the templates ---------------------------------
@@ -165,10 +167,8 @@ def highlighter(query: str) -> Callable[[Article | str], Markup]:
 def render(request: Request, name: str, context: dict[str, Any],
            status: int = 200) -> HTMLResponse:
     templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(
-        request, name, context, status_code=status,
-        headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-                 "Referrer-Policy": "strict-origin-when-cross-origin"})
+    response: HTMLResponse = templates.TemplateResponse(request, name, context,
+                                                        status_code=status)
     return response
 
 
@@ -195,23 +195,25 @@ _LEADING_HEADING = re.compile(r"^\s*<h[12][^>]*>(.*?)</h[12]>", re.IGNORECASE | 
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def article_body(request: Request, article: Article) -> tuple[Markup | None, list[tuple[str, str]]]:
-    """(sanitised HTML, []) when there is HTML and a sanitiser, else (None, text blocks).
+def article_body(request: Request, article: Article
+                 ) -> tuple[Markup | None, list[tuple[str, str]], LeadImage | None]:
+    """(sanitised HTML without images, [], lead image) when there is HTML and a sanitiser,
+    else (None, text blocks, None).
 
     The headline is shown once, in the page's h1: a leading copy of it in the body is dropped,
     and any h1 left in the body becomes an h2.
     """
     sanitize = _sanitizer(request, safe_url(article.url)) if article.html.strip() else None
     if sanitize is not None:
-        html = _H1.sub(r"<\1h2", sanitize(article.html))
+        image, html = split_lead_image(_H1.sub(r"<\1h2", sanitize(article.html)))
         lead = _LEADING_HEADING.match(html)
         if lead and _same(_TAGS.sub("", lead.group(1)), article.title):
             html = html[lead.end():]
-        return Markup(_without_standfirst_html(html, article.summary)), []
+        return Markup(_without_standfirst_html(html, article.summary)), [], image
     blocks = article.blocks()
     if blocks and _same(blocks[0][1], article.title):
         blocks = blocks[1:]
-    return None, _without_standfirst_blocks(blocks, article.summary)
+    return None, _without_standfirst_blocks(blocks, article.summary), None
 
 
 # One rule for every page: a body sentence the standfirst already shows is not shown again.
@@ -360,29 +362,30 @@ def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str,
 # -- screens --------------------------------------------------------------------------------
 
 @router.get("/")
+@cached_page
 def home(request: Request) -> HTMLResponse:
     """Lead stories as cards, then the latest and each section with a story's articles
     grouped under one headline."""
     store = get_store(request)
-    counts = store.section_counts()
     cards = lead_stories(store)
     shown = {c["story"].id for c in cards}
-    latest = group_by_story(store, store.articles(limit=20), limit=6, shown=shown)
+    newest = store.articles(limit=20)
+    latest = group_by_story(store, newest, limit=6, shown=shown)
     by_section = []
     for slug in SECTIONS:
-        if counts.get(slug):
-            groups = group_by_story(store, store.articles(section=slug, limit=16),
-                                    limit=HOME_PER_SECTION)
-            if groups:
-                by_section.append((slug, groups))
+        groups = group_by_story(store, store.articles(section=slug, limit=16),
+                                limit=HOME_PER_SECTION)
+        if groups:
+            by_section.append((slug, groups))
     more_stories = [s for s in store.stories(min_articles=2, limit=8) if s.id not in shown][:5]
     return render(request, "home.html", {
         "cards": cards, "latest": latest, "by_section": by_section, "stories": more_stories,
-        "snippet": snippet, "empty": not counts and not latest,
+        "snippet": snippet, "empty": not newest,
     })
 
 
 @router.get("/section/{slug}")
+@cached_page
 def section(request: Request, slug: str,
             page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     if slug not in SECTIONS:
@@ -402,6 +405,7 @@ def section(request: Request, slug: str,
 
 
 @router.get("/article/{article_id}")
+@cached_page
 def article(request: Request,
             article_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
     store = get_store(request)
@@ -421,16 +425,35 @@ def article(request: Request,
                                        if c.id is not None})
     entities = [(label, sorted({e.text for e in art.entities if e.type == kind}))
                 for kind, label in ENTITY_GROUPS]
-    body_html, blocks = article_body(request, art)
+    body_html, blocks, image = article_body(request, art)
+    image_src = None
+    if image is not None:  # from the publisher only when allowed, and over https (see CSP)
+        remote = request.app.state.config.remote_images and image.url.startswith("https://")
+        image_src = image.url if remote else f"/image/{art.id}"
     return render(request, "article.html", {
         "a": art, "body_html": body_html, "blocks": blocks, "story": story_info,
+        "image": image, "image_src": image_src,
         "more": more, "others": others,
         "entities": [(label, names) for label, names in entities if names],
         "standfirst": art.summary or art.description or "",
     })
 
 
+@router.get("/image/{article_id}")
+def lead_image(request: Request,
+               article_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    """The article's lead image, fetched by us once (images.ImageProxy) and served from here."""
+    art = get_store(request).get_article(article_id)
+    image = article_body(request, art)[2] if art is not None else None
+    found = request.app.state.images.get(image.url) if image is not None else None
+    if found is None:
+        raise HTTPException(404, f"no image for article {article_id}")
+    return Response(found.body, media_type=found.media_type,
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/stories")
+@cached_page
 def stories(request: Request) -> HTMLResponse:
     """Stories covered by two or more articles: the most recently active first; among those
     active on the same day, the most covered first."""
@@ -451,6 +474,7 @@ def stories(request: Request) -> HTMLResponse:
 
 
 @router.get("/story/{story_id}")
+@cached_page
 def story(request: Request,
           story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     store = get_store(request)
@@ -498,6 +522,7 @@ def _day(value: str, end: bool = False) -> datetime | None:
 
 
 @router.get("/search")
+@cached_page
 def search(request: Request, q: Annotated[str, Query(max_length=500)] = "",
            lang: Annotated[str, Query(max_length=8)] = "",
            source: Annotated[str, Query(max_length=200)] = "",
