@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsdesk.errors import ParseError
-from newsdesk.ingest.feeds import ParsedFeed, parse_feed
+from newsdesk.ingest.feeds import UNTITLED, ParsedFeed, parse_feed
 
 DATA = Path(__file__).resolve().parent / "data" / "feeds"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds" / "feedparser-tests"
@@ -84,13 +84,17 @@ def test_relative_links_without_base_stay_out() -> None:
     assert parsed.entries[1].url == "https://times.example/business/markets?id=7"
 
 
-def test_entry_without_title_content_or_link_is_skipped_and_counted() -> None:
+def test_entry_without_title_content_or_link_is_kept_untitled_and_counted() -> None:
     data = b"""<rss version="2.0"><channel><title>T</title>
     <item><title>Kept</title></item><item><guid isPermaLink="false">x</guid></item>
-    <item><category>Only a category</category></item></channel></rss>"""
+    <item><category>Only a category</category></item>
+    <item><link>https://t.example/only-a-link</link></item></channel></rss>"""
     parsed = parse_feed(data, "feed")
-    assert [e.title for e in parsed.entries] == ["Kept"]
-    assert parsed.problems == ["2 entries skipped: no title, content or link"]
+    assert [e.title for e in parsed.entries] == [
+        "Kept", UNTITLED, UNTITLED, "t.example/only-a-link"]
+    assert parsed.entries[1].guid == "x"
+    assert parsed.entries[2].publisher_section == "Only a category"
+    assert parsed.problems == ["2 entries have no title, text or link"]
 
 
 def test_well_formed_feed_without_entries_is_a_feed() -> None:

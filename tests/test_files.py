@@ -55,6 +55,7 @@ def test_parse_jsonl_good_bad_and_dates() -> None:
         json.dumps({"id": "a2", "title": "No text"}),
         json.dumps(["not", "an", "object"]),
         json.dumps({"id": "a3", "html": "<p>Hi</p>", "published": "not a date"}),
+        json.dumps({"id": "a4", "title": "Only a headline", "url": "https://x.example/4"}),
     ]
     items = list(parse_jsonl("\n".join(lines).encode(), "in.jsonl"))
     first = items[0]
@@ -65,6 +66,9 @@ def test_parse_jsonl_good_bad_and_dates() -> None:
     assert isinstance(items[1], InputError) and items[1].name == "in.jsonl line 2"
     assert isinstance(items[2], InputError) and "no text" in items[2].reason
     assert isinstance(items[3], InputError) and "object" in items[3].reason
-    last = items[4]
-    assert isinstance(last, Article) and last.published is None
-    assert any("unreadable" in w for w in last.warnings)
+    dated = items[4]
+    assert isinstance(dated, Article) and dated.published is None
+    assert any("unreadable" in w for w in dated.warnings)
+    title_only = items[5]  # a title and a URL: kept as a title-only article
+    assert isinstance(title_only, Article) and title_only.title == "Only a headline"
+    assert title_only.text == "" and title_only.url == "https://x.example/4"

@@ -113,8 +113,11 @@ def parse_jsonl(data: bytes, name: str) -> Iterator[Article | InputError]:
         if not isinstance(body_text, str | None) or not isinstance(body_html, str | None):
             yield ParseError(where, "`text` and `html` must be strings")
             continue
-        if not (body_text or "").strip() and not (body_html or "").strip():
-            yield InputError(where, "article has no text")
+        url = _str(record.get("url"))
+        if (not (body_text or "").strip() and not (body_html or "").strip()
+                and not (_str(record.get("title")) and is_http_url(url))):
+            # a title and a link make a title-only article; anything less is nothing to read
+            yield InputError(where, "article has no text (and no title and URL to keep it by)")
             continue
         article = Article(
             title=_str(record.get("title")),
@@ -127,7 +130,6 @@ def parse_jsonl(data: bytes, name: str) -> Iterator[Article | InputError]:
             publisher_section=_str(record.get("section")) or None,
             description=_str(record.get("summary") or record.get("description")) or None,
         )
-        url = _str(record.get("url"))
         if url and is_http_url(url):
             article.url = canonical_url(url)
         elif url:
