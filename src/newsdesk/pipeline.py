@@ -29,7 +29,7 @@ from .enrich.embed import get_embedder
 from .enrich.llm import LLMWriter
 from .enrich.prepare import is_prepared, prepare_articles
 from .enrich.sections import map_publisher_section
-from .errors import ExtractionError, FetchError, InputError, NewsdeskError, ParseError
+from .errors import ExtractionError, FetchError, InputError, NewsdeskError
 from .extract.batch import ExtractFiles, worker_count
 from .extract.html import extract_html
 from .ingest import files
@@ -170,8 +170,8 @@ class Pipeline:
     def feed_entries(self, data: bytes, name: str, base_url: str | None) -> list[Article]:
 
         parsed = parse_feed(data, name, base_url=base_url)
-        if not parsed.entries and parsed.problems:
-            raise ParseError(name, f"no articles recovered ({'; '.join(parsed.problems)})")
+        # (a broken document without entries is refused by parse_feed; the problems left
+        # are warnings)
         for problem in parsed.problems:
             log.warning("%s: %s", name, problem)
         return parsed.entries
@@ -281,10 +281,11 @@ class Pipeline:
     # -- store ------------------------------------------------------------------------------
 
     def store_and_enrich(self, articles: list[Article], result: ImportResult) -> None:
-        if not articles:
-            return
-        to_enrich = self.store_articles(articles, result)
-        self.enrich_articles(to_enrich)
+        """Store and enrich `articles` BATCH at a time, so that a feed of 10,000 entries
+        holds the enrichment of only one batch in memory at once."""
+        for start in range(0, len(articles), BATCH):
+            to_enrich = self.store_articles(articles[start:start + BATCH], result)
+            self.enrich_articles(to_enrich)
 
     def store_articles(self, articles: Iterable[Article], result: ImportResult) -> list[Article]:
         """Normalise, dedupe and store; returns the articles this process must now enrich."""

@@ -56,7 +56,7 @@ from ..errors import ParseError
 from ..extract.bounds import html_over_bounds
 from ..model import Article
 from .dates import parse_date
-from .feedtext import UTF8_DECLARATION, as_utf8_xml, decode_feed
+from .feedtext import UTF8_DECLARATION, as_utf8_xml, decode_feed, is_wide_text
 from .jsonfeed import parse_jsonfeed
 from .parsed import ParsedFeed, html_to_text, one_line, sanitize_html, text_to_html
 from .urls import canonical_url, is_http_url
@@ -82,16 +82,7 @@ def feed_kind(version: str) -> str:
 
 def _looks_binary(data: bytes) -> bool:
     head = data[:2048]
-    if b"\x00" not in head:
-        return False
-    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
-        try:
-            text = head[: len(head) - len(head) % 4].decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "<" in text[:200] and "\x00" not in text:
-            return False
-    return True
+    return b"\x00" in head and not is_wide_text(head)
 
 
 def _strip_bom(data: bytes) -> bytes:

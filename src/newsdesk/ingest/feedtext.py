@@ -13,9 +13,10 @@ Order of evidence, strongest first:
    happens to be valid UTF-8 is vanishingly rare; a wrong declaration is common);
 4. the encoding declared in ``<?xml ... encoding="..."?>`` (ISO-8859-1 and ASCII read as
    windows-1252, as browsers do), bytes it cannot decode replaced with U+FFFD;
-5. declared UTF-8 (or nothing) but not valid UTF-8: when the document has no valid multi-byte
-   UTF-8 sequence at all it is a single-byte text and is read as windows-1252; otherwise the
-   invalid bytes are replaced with U+FFFD.
+5. declared UTF-8 (or nothing) but not valid UTF-8: a document with at least ten valid
+   multi-byte UTF-8 characters per invalid byte is UTF-8 with stray bytes, replaced with U+FFFD;
+   any other is a single-byte text and is read as windows-1252. (Legacy multi-byte encodings
+   such as Big5 or Shift_JIS are read right only when declared: nothing guesses them.)
 
 Every guess that overrides a declaration, and every replacement, is reported as a problem.
 Characters XML forbids (C0 controls other than tab and newlines) are removed.
@@ -26,7 +27,7 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["decode_feed", "as_utf8_xml", "UTF8_DECLARATION"]
+__all__ = ["decode_feed", "as_utf8_xml", "is_wide_text", "UTF8_DECLARATION"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -53,6 +54,19 @@ def _wide(head: bytes) -> str | None:
         if at != -1 and (start == -1 or at <= start + 1):
             return name
     return None
+
+
+def is_wide_text(head: bytes) -> bool:
+    """True when bytes with NULs in them are UTF-16 or UTF-32 markup (with or without a BOM),
+    not binary data."""
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        try:
+            text = head[: len(head) - len(head) % 4].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "<" in text[:200] and "\x00" not in text:
+            return True
+    return False
 
 
 def _declared(data: bytes) -> str | None:
@@ -115,7 +129,7 @@ def _decode_ascii_compatible(data: bytes, problems: list[str]) -> str:
     lenient = data.decode("utf-8", "replace")
     bad = lenient.count("\ufffd")
     multibyte = len(lenient) - len(lenient.encode("ascii", "ignore")) - bad
-    if multibyte <= 0:
+    if multibyte < 10 * bad:
         problems.append(f"{_said(declared)}, but the bytes are not "
                         "UTF-8: read as windows-1252")
         return _decode(data, "cp1252", problems)

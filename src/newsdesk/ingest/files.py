@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError, ParseError, TooLargeError
 from ..model import Article
+from .feedtext import is_wide_text
 
 HTML_EXT = {".html", ".htm", ".xhtml"}
 FEED_EXT = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
@@ -61,7 +62,7 @@ def looks_binary(data: bytes) -> bool:
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return False
     if b"\x00" in head:
-        return True
+        return not is_wide_text(head[:2048])  # UTF-16/32 markup without a BOM is text
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > len(head) * 0.05
 
