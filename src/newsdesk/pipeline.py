@@ -38,7 +38,7 @@ from .ingest.fetch import Fetcher
 from .ingest.normalise import normalise
 from .ingest.opml import parse_opml
 from .ingest.sitemaps import parse_sitemap
-from .ingest.urls import canonical_url
+from .ingest.urls import canonical_url, is_http_url
 from .model import Article, Feed, ImportResult
 from .store import FeedOutcome, Store
 from .stories.cluster import choose_story
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 BATCH = 100  # articles stored and enriched together
 LEASE_SECONDS = 600.0  # an article stored but not done is left to its process this long
 RECLUSTER_LIMIT = 2_000  # re-clustering looks at this many most recent articles
+MAX_CHILD_SITEMAPS = 50  # child sitemaps of one sitemap index that are read
+MAX_SITEMAP_URLS = 1_000  # pages fetched from one sitemap and its children
 FULL_TEXT_BELOW = 600  # characters: a feed entry shorter than this is a summary, not the article
 Progress = Callable[[int], None]  # called with how many inputs were just handled
 
@@ -148,7 +150,7 @@ class Pipeline:
             if kind == "opml":
                 return self._subscribe_opml(data, name, result)
             if kind == "sitemap":
-                return self._sitemap_articles(data, name, result)
+                return self._sitemap_articles(data, name, result, path)
             return self.feed_entries(data, name, None)
         except InputError as exc:
             result.refused.append((exc.name, exc.reason))
@@ -183,16 +185,74 @@ class Pipeline:
             result.subscribed += int(created)
         return []
 
-    def _sitemap_articles(self, data: bytes, name: str, result: ImportResult) -> list[Article]:
+    def _sitemap_articles(self, data: bytes, name: str, result: ImportResult,
+                          where: Path | str) -> list[Article]:
+        """The pages a sitemap lists, fetched and extracted. A sitemap index is followed one
+        level down (MAX_CHILD_SITEMAPS children, MAX_SITEMAP_URLS pages in all): children at
+        http(s) URLs are fetched, references without a scheme are resolved against `where`
+        (the index's URL, or its local file, whose folder they must stay in). A Google News
+        entry whose page cannot be had is kept as a title-only article. An index that yields
+        no article is refused, saying so."""
 
         sitemap = parse_sitemap(data, name)
-        out = []
-        for url, _lastmod in sitemap.urls:
+        for problem in sitemap.problems:
+            log.warning("%s: %s", name, problem)
+        urls, news = list(sitemap.urls), dict(sitemap.news)
+        children = sitemap.sitemaps[:MAX_CHILD_SITEMAPS]
+        if len(sitemap.sitemaps) > len(children):
+            log.warning("%s: %d child sitemaps past the first %d not followed", name,
+                        len(sitemap.sitemaps) - len(children), MAX_CHILD_SITEMAPS)
+        for loc in children:
+            if len(urls) >= MAX_SITEMAP_URLS:
+                break
             try:
-                out.append(self.fetch_article(url))
+                child = parse_sitemap(self._sitemap_child(loc, where), loc)
             except InputError as exc:
-                result.refused.append((exc.name, exc.reason))
+                result.refused.append((loc, exc.reason))
+                continue
+            if child.sitemaps:
+                log.warning("%s: a sitemap index inside a sitemap index is not followed", loc)
+            urls.extend(child.urls)
+            news.update(child.news)
+        if len(urls) > MAX_SITEMAP_URLS:
+            log.warning("%s: %d pages past the first %d not fetched", name,
+                        len(urls) - MAX_SITEMAP_URLS, MAX_SITEMAP_URLS)
+        out = []
+        for url, lastmod in urls[:MAX_SITEMAP_URLS]:
+            info = news.get(url)
+            try:
+                article = self.fetch_article(url)
+            except InputError as exc:
+                if info is None or not info.title:
+                    result.refused.append((exc.name, exc.reason))
+                    continue
+                log.warning("%s: page not fetched (%s): kept as a title-only article", url,
+                            exc.reason)
+                article = Article(title=info.title, url=url, source=info.publication,
+                                  lang=info.language)
+            article.published = article.published or lastmod
+            out.append(article)
+        if sitemap.sitemaps and not out:
+            result.refused.append((name, f"sitemap index: no article imported from its "
+                                         f"{len(children)} child sitemap(s)"))
         return out
+
+    def _sitemap_child(self, loc: str, where: Path | str) -> bytes:
+        """The bytes of a child sitemap named in an index read from `where`."""
+        if isinstance(where, str):
+            loc = urljoin(where, loc)
+        if is_http_url(loc):
+            try:
+                return self.fetcher().fetch(loc).body
+            except FetchError as exc:
+                raise InputError(loc, exc.reason) from exc
+        if not isinstance(where, Path):
+            raise InputError(loc, "not an http(s) URL")
+        folder = where.parent.resolve()
+        target = (folder / loc.lstrip("/")).resolve()
+        if not target.is_relative_to(folder):
+            raise InputError(loc, f"outside the folder of {where}")
+        return files.read_bytes(target, self.config.max_file_bytes)
 
     # -- ingest: over HTTP ------------------------------------------------------------------
 
