@@ -29,12 +29,13 @@ from .enrich.embed import get_embedder
 from .enrich.llm import LLMWriter
 from .enrich.prepare import is_prepared, prepare_articles
 from .enrich.sections import map_publisher_section
-from .errors import ExtractionError, FetchError, InputError, NewsdeskError
+from .errors import ExtractionError, FetchError, InputError, NewsdeskError, ParseError
 from .extract.batch import ExtractFiles, worker_count
 from .extract.html import extract_html
 from .ingest import files
 from .ingest.feeds import parse_feed
 from .ingest.fetch import Fetcher
+from .ingest.jsonfeed import NOT_A_JSON_FEED
 from .ingest.normalise import normalise
 from .ingest.opml import parse_opml
 from .ingest.sitemaps import parse_sitemap
@@ -96,6 +97,7 @@ class Pipeline:
 
         result = ImportResult()
         inputs = list(files.expand(paths))
+        named = {Path(p) for p in paths}
         html = [p for p in inputs if isinstance(p, Path) and p.suffix.lower() in files.HTML_EXT]
         pending: list[Article] = []
         # the pool starts on the HTML files now; everything else is handled meanwhile
@@ -107,7 +109,10 @@ class Pipeline:
                 elif item in html:
                     pending.extend(self._take_extracted(next(extracted), item, result))
                 else:
-                    pending.extend(self._read_file(item, result))
+                    # a JSON file met in a folder that is not a feed is data beside the
+                    # articles (the demo's events.json): skipped, not refused
+                    pending.extend(self._read_file(item, result,
+                                                   skip_other_json=item not in named))
                 if len(pending) >= BATCH:
                     self.store_and_enrich(pending, result)
                     pending = []
@@ -131,7 +136,8 @@ class Pipeline:
             return []
         return self._read_file(path, result)
 
-    def _read_file(self, path: Path, result: ImportResult) -> list[Article]:
+    def _read_file(self, path: Path, result: ImportResult, skip_other_json: bool = False
+                   ) -> list[Article]:
 
         name = str(path)
         try:
@@ -152,6 +158,11 @@ class Pipeline:
             if kind == "sitemap":
                 return self._sitemap_articles(data, name, result, path)
             return self.feed_entries(data, name, None)
+        except ParseError as exc:
+            if skip_other_json and exc.reason.startswith(NOT_A_JSON_FEED):
+                log.warning("%s: skipped: JSON, but not a feed or articles", name)
+            else:
+                result.refused.append((exc.name, exc.reason))
         except InputError as exc:
             result.refused.append((exc.name, exc.reason))
         except NewsdeskError as exc:

@@ -54,6 +54,7 @@ import feedparser
 
 from ..errors import ParseError
 from ..extract.bounds import html_over_bounds
+from ..extract.sanitize import flatten_html
 from ..model import Article
 from .dates import parse_date
 from .feedtext import UTF8_DECLARATION, as_utf8_xml, decode_feed, is_wide_text
@@ -146,6 +147,7 @@ def _as_html(detail: Any, base_url: str | None, notes: list[str]) -> str:
         too_costly = html_over_bounds(value)
         if too_costly:
             notes.append(f"{too_costly}: flattened to text")
+            return flatten_html(value)
         base = _get(detail, "base")
         return sanitize_html(value, base if isinstance(base, str) and base else base_url)
     return text_to_html(value)
