@@ -113,9 +113,11 @@ class Pipeline:
                     # articles (the demo's events.json): skipped, not refused
                     pending.extend(self._read_file(item, result,
                                                    skip_other_json=item not in named))
-                if len(pending) >= BATCH:
-                    self.store_and_enrich(pending, result)
-                    pending = []
+                # a batch at a time, and let go of it: a feed of 10,000 entries must not
+                # keep 10,000 enriched articles in memory
+                while len(pending) >= BATCH:
+                    batch, pending = pending[:BATCH], pending[BATCH:]
+                    self.store_and_enrich(batch, result)
                 if progress:
                     progress(1)
         self.store_and_enrich(pending, result)

@@ -272,7 +272,7 @@ def parse_feed(data: bytes, name: str, base_url: str | None = None) -> ParsedFee
     except Exception as exc:  # feedparser is tolerant; anything escaping is a broken document
         raise ParseError(name, f"not a feed: {type(exc).__name__}: {exc}") from None
     version = str(result.get("version") or "")
-    raw_entries = list(result.get("entries") or [])
+    raw_entries = result.get("entries") or []
     bozo = result.get("bozo_exception") if result.get("bozo") else None
     broken = bozo is not None and not isinstance(bozo, _BENIGN_BOZO)
     if (not version and not raw_entries) or (broken and not raw_entries):
@@ -283,7 +283,12 @@ def parse_feed(data: bytes, name: str, base_url: str | None = None) -> ParsedFee
         problems.append(_bozo_message(bozo))
     feed = result.get("feed") or {}
     title = _text(_get(feed, "title_detail"), _get(feed, "title")) or None
-    entries = [_article(entry, title, base_url, problems) for entry in raw_entries]
+    # each of feedparser's entries is let go of once it is an Article: the two never all
+    # exist at once (a 19 MB feed of 10,000 entries)
+    raw_entries.reverse()
+    entries = []
+    while raw_entries:
+        entries.append(_article(raw_entries.pop(), title, base_url, problems))
     untitled = sum(1 for a in entries if a.title == UNTITLED)
     if untitled:
         problems.append(f"{untitled} entr{'y has' if untitled == 1 else 'ies have'} no title, "
