@@ -38,7 +38,8 @@ Each entry becomes an Article:
 Every entry is kept, as other readers keep them: an entry with a title and a link but no text
 is a title-only article (its page is fetched when fetching is allowed); an entry with no title
 and no text is titled with its link, and one with neither (only an author, a date, an id...)
-is titled UNTITLED and counted in `problems`.
+is titled UNTITLED and counted in `problems` (from broken XML, where such an entry is debris
+of the repair, an entry with no title, text, link or id is skipped).
 """
 
 from __future__ import annotations
@@ -289,6 +290,15 @@ def parse_feed(data: bytes, name: str, base_url: str | None = None) -> ParsedFee
     entries = []
     while raw_entries:
         entries.append(_article(raw_entries.pop(), title, base_url, problems))
+    if broken:  # from broken XML, an entry with nothing in it is debris, not an entry
+        empty = [a for a in entries if a.title == UNTITLED and not a.guid and not a.url]
+        if empty and len(empty) == len(entries):
+            raise ParseError(name, _not_a_feed_reason(data[len(UTF8_DECLARATION):], bozo))
+        if empty:
+            debris = {id(a) for a in empty}
+            entries = [a for a in entries if id(a) not in debris]
+            problems.append(f"{len(empty)} empty entr{'y' if len(empty) == 1 else 'ies'} "
+                            "skipped")
     untitled = sum(1 for a in entries if a.title == UNTITLED)
     if untitled:
         problems.append(f"{untitled} entr{'y has' if untitled == 1 else 'ies have'} no title, "
