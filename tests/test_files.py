@@ -55,6 +55,7 @@ def test_parse_jsonl_good_bad_and_dates() -> None:
         json.dumps({"id": "a2", "title": "No text"}),
         json.dumps(["not", "an", "object"]),
         json.dumps({"id": "a3", "html": "<p>Hi</p>", "published": "not a date"}),
+        json.dumps({"id": "a4", "title": "Only a headline", "url": "https://x.example/4"}),
     ]
     items = list(parse_jsonl("\n".join(lines).encode(), "in.jsonl"))
     first = items[0]
@@ -65,6 +66,36 @@ def test_parse_jsonl_good_bad_and_dates() -> None:
     assert isinstance(items[1], InputError) and items[1].name == "in.jsonl line 2"
     assert isinstance(items[2], InputError) and "no text" in items[2].reason
     assert isinstance(items[3], InputError) and "object" in items[3].reason
-    last = items[4]
-    assert isinstance(last, Article) and last.published is None
-    assert any("unreadable" in w for w in last.warnings)
+    dated = items[4]
+    assert isinstance(dated, Article) and dated.published is None
+    assert any("unreadable" in w for w in dated.warnings)
+    title_only = items[5]  # a title and a URL: kept as a title-only article
+    assert isinstance(title_only, Article) and title_only.title == "Only a headline"
+    assert title_only.text == "" and title_only.url == "https://x.example/4"
+
+
+def test_non_feed_json_in_a_folder_is_skipped_with_a_note(tmp_path: Path, caplog) -> None:
+    """The demo folder holds events.json (gold labels) beside its feeds: a folder import skips
+    it with a one-line note; named on its own, it is refused."""
+    from newsdesk.config import Config
+    from newsdesk.pipeline import Pipeline
+    from newsdesk.store import open_store
+
+    demo = Path(__file__).resolve().parents[1] / "src" / "newsdesk" / "demo"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "events.json").write_bytes((demo / "events.json").read_bytes())
+    (folder / "wire.json").write_bytes((demo / "feeds" / "meridian-post.json").read_bytes())
+    store = open_store(tmp_path / "d.db")
+    try:
+        pipeline = Pipeline(store, Config(embedder="hash", fetch_full_text=False))
+        with caplog.at_level("WARNING"):
+            result = pipeline.import_paths([str(folder)])
+        assert result.refused == [] and result.imported > 0
+        assert f"{folder / 'events.json'}: skipped: JSON, but not a feed or articles" \
+            in caplog.text
+        named = pipeline.import_paths([str(folder / "events.json")])
+        assert [name for name, _ in named.refused] == [str(folder / "events.json")]
+        assert named.refused[0][1].startswith("JSON document is not a JSON Feed")
+    finally:
+        store.close()

@@ -36,10 +36,11 @@ from .ingest import files
 from .ingest.feeds import parse_feed
 from .ingest.fetch import Fetcher
 from .ingest.hostpool import fetch_by_host
+from .ingest.jsonfeed import NOT_A_JSON_FEED
 from .ingest.normalise import normalise
 from .ingest.opml import parse_opml
 from .ingest.sitemaps import parse_sitemap
-from .ingest.urls import canonical_url
+from .ingest.urls import canonical_url, is_http_url
 from .model import Article, Feed, ImportResult
 from .store import FeedOutcome, Store
 from .stories.cluster import choose_story
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 BATCH = 100  # articles stored and enriched together
 LEASE_SECONDS = 600.0  # an article stored but not done is left to its process this long
 RECLUSTER_LIMIT = 2_000  # re-clustering looks at this many most recent articles
+MAX_CHILD_SITEMAPS = 50  # child sitemaps of one sitemap index that are read
+MAX_SITEMAP_URLS = 1_000  # pages fetched from one sitemap and its children
 FULL_TEXT_BELOW = 600  # characters: a feed entry shorter than this is a summary, not the article
 Progress = Callable[[int], None]  # called with how many inputs were just handled
 
@@ -97,6 +100,7 @@ class Pipeline:
 
         result = ImportResult()
         inputs = list(files.expand(paths))
+        named = {Path(p) for p in paths}
         html = [p for p in inputs if isinstance(p, Path) and p.suffix.lower() in files.HTML_EXT]
         pending: list[Article] = []
         # the pool starts on the HTML files now; everything else is handled meanwhile
@@ -108,10 +112,15 @@ class Pipeline:
                 elif item in html:
                     pending.extend(self._take_extracted(next(extracted), item, result))
                 else:
-                    pending.extend(self._read_file(item, result))
-                if len(pending) >= BATCH:
-                    self.store_and_enrich(pending, result)
-                    pending = []
+                    # a JSON file met in a folder that is not a feed is data beside the
+                    # articles (the demo's events.json): skipped, not refused
+                    pending.extend(self._read_file(item, result,
+                                                   skip_other_json=item not in named))
+                # a batch at a time, and let go of it: a feed of 10,000 entries must not
+                # keep 10,000 enriched articles in memory
+                while len(pending) >= BATCH:
+                    batch, pending = pending[:BATCH], pending[BATCH:]
+                    self.store_and_enrich(batch, result)
                 if progress:
                     progress(1)
         self.store_and_enrich(pending, result)
@@ -132,7 +141,8 @@ class Pipeline:
             return []
         return self._read_file(path, result)
 
-    def _read_file(self, path: Path, result: ImportResult) -> list[Article]:
+    def _read_file(self, path: Path, result: ImportResult, skip_other_json: bool = False
+                   ) -> list[Article]:
 
         name = str(path)
         try:
@@ -151,8 +161,13 @@ class Pipeline:
             if kind == "opml":
                 return self._subscribe_opml(data, name, result)
             if kind == "sitemap":
-                return self._sitemap_articles(data, name, result)
+                return self._sitemap_articles(data, name, result, path)
             return self.feed_entries(data, name, None)
+        except ParseError as exc:
+            if skip_other_json and exc.reason.startswith(NOT_A_JSON_FEED):
+                log.warning("%s: skipped: JSON, but not a feed or articles", name)
+            else:
+                result.refused.append((exc.name, exc.reason))
         except InputError as exc:
             result.refused.append((exc.name, exc.reason))
         except NewsdeskError as exc:
@@ -173,8 +188,8 @@ class Pipeline:
     def feed_entries(self, data: bytes, name: str, base_url: str | None) -> list[Article]:
 
         parsed = parse_feed(data, name, base_url=base_url)
-        if not parsed.entries and parsed.problems:
-            raise ParseError(name, f"no articles recovered ({'; '.join(parsed.problems)})")
+        # (a broken document without entries is refused by parse_feed; the problems left
+        # are warnings)
         for problem in parsed.problems:
             log.warning("%s: %s", name, problem)
         return parsed.entries
@@ -186,16 +201,74 @@ class Pipeline:
             result.subscribed += int(created)
         return []
 
-    def _sitemap_articles(self, data: bytes, name: str, result: ImportResult) -> list[Article]:
+    def _sitemap_articles(self, data: bytes, name: str, result: ImportResult,
+                          where: Path | str) -> list[Article]:
+        """The pages a sitemap lists, fetched and extracted. A sitemap index is followed one
+        level down (MAX_CHILD_SITEMAPS children, MAX_SITEMAP_URLS pages in all): children at
+        http(s) URLs are fetched, references without a scheme are resolved against `where`
+        (the index's URL, or its local file, whose folder they must stay in). A Google News
+        entry whose page cannot be had is kept as a title-only article. An index that yields
+        no article is refused, saying so."""
 
         sitemap = parse_sitemap(data, name)
-        out = []
-        for url, _lastmod in sitemap.urls:
+        for problem in sitemap.problems:
+            log.warning("%s: %s", name, problem)
+        urls, news = list(sitemap.urls), dict(sitemap.news)
+        children = sitemap.sitemaps[:MAX_CHILD_SITEMAPS]
+        if len(sitemap.sitemaps) > len(children):
+            log.warning("%s: %d child sitemaps past the first %d not followed", name,
+                        len(sitemap.sitemaps) - len(children), MAX_CHILD_SITEMAPS)
+        for loc in children:
+            if len(urls) >= MAX_SITEMAP_URLS:
+                break
             try:
-                out.append(self.fetch_article(url))
+                child = parse_sitemap(self._sitemap_child(loc, where), loc)
             except InputError as exc:
-                result.refused.append((exc.name, exc.reason))
+                result.refused.append((loc, exc.reason))
+                continue
+            if child.sitemaps:
+                log.warning("%s: a sitemap index inside a sitemap index is not followed", loc)
+            urls.extend(child.urls)
+            news.update(child.news)
+        if len(urls) > MAX_SITEMAP_URLS:
+            log.warning("%s: %d pages past the first %d not fetched", name,
+                        len(urls) - MAX_SITEMAP_URLS, MAX_SITEMAP_URLS)
+        out = []
+        for url, lastmod in urls[:MAX_SITEMAP_URLS]:
+            info = news.get(url)
+            try:
+                article = self.fetch_article(url)
+            except InputError as exc:
+                if info is None or not info.title:
+                    result.refused.append((exc.name, exc.reason))
+                    continue
+                log.warning("%s: page not fetched (%s): kept as a title-only article", url,
+                            exc.reason)
+                article = Article(title=info.title, url=url, source=info.publication,
+                                  lang=info.language)
+            article.published = article.published or lastmod
+            out.append(article)
+        if sitemap.sitemaps and not out:
+            result.refused.append((name, f"sitemap index: no article imported from its "
+                                         f"{len(children)} child sitemap(s)"))
         return out
+
+    def _sitemap_child(self, loc: str, where: Path | str) -> bytes:
+        """The bytes of a child sitemap named in an index read from `where`."""
+        if isinstance(where, str):
+            loc = urljoin(where, loc)
+        if is_http_url(loc):
+            try:
+                return self.fetcher().fetch(loc).body
+            except FetchError as exc:
+                raise InputError(loc, exc.reason) from exc
+        if not isinstance(where, Path):
+            raise InputError(loc, "not an http(s) URL")
+        folder = where.parent.resolve()
+        target = (folder / loc.lstrip("/")).resolve()
+        if not target.is_relative_to(folder):
+            raise InputError(loc, f"outside the folder of {where}")
+        return files.read_bytes(target, self.config.max_file_bytes)
 
     # -- ingest: over HTTP ------------------------------------------------------------------
 
@@ -310,10 +383,11 @@ class Pipeline:
     # -- store ------------------------------------------------------------------------------
 
     def store_and_enrich(self, articles: list[Article], result: ImportResult) -> None:
-        if not articles:
-            return
-        to_enrich = self.store_articles(articles, result)
-        self.enrich_articles(to_enrich)
+        """Store and enrich `articles` BATCH at a time, so that a feed of 10,000 entries
+        holds the enrichment of only one batch in memory at once."""
+        for start in range(0, len(articles), BATCH):
+            to_enrich = self.store_articles(articles[start:start + BATCH], result)
+            self.enrich_articles(to_enrich)
 
     def store_articles(self, articles: Iterable[Article], result: ImportResult) -> list[Article]:
         """Normalise, dedupe and store; returns the articles this process must now enrich."""

@@ -6,8 +6,10 @@ the confidence is only returned by the second function (extract_html calls it an
 Each step hands the next what it found:
 
 1. **Decode.** Bytes are decoded by `decode.decode_html`: byte-order mark, then (mostly) valid
-   UTF-8, then the declared ``<meta charset>``, then windows-1252. Control characters go. The text
-   is parsed once (``trafilatura.load_html``); later steps work on that tree or copies of it.
+   UTF-8, then the declared ``<meta charset>``, then windows-1252. Control characters go. A page
+   over the bounds of bounds.py (nesting depth, attributes on one element) is refused before
+   any parser sees it. The text is parsed once (``trafilatura.load_html``); later steps work on
+   that tree or copies of it.
 2. **Metadata.** Our own read first (`meta.read_meta`): ``og:site_name``, ``og:title``,
    ``article:section``, ``article:published_time`` (or JSON-LD ``datePublished``, ``<time
    datetime>``...), author meta, ``<link rel=canonical>``, ``<html lang>``, meta description.
@@ -54,6 +56,7 @@ from trafilatura.settings import Document
 
 from ..errors import ExtractionError
 from ..model import Article
+from .bounds import html_over_bounds
 from .decode import clean_text_input, decode_html
 from .facts_box import publisher_facts
 from .meta import PageMeta, clean_title, parse_date, primary_lang, read_meta
@@ -136,6 +139,9 @@ def _extract(html: str | bytes, url: str | None) -> tuple[Article, float]:
         text = clean_text_input(html)
     if not text.strip():
         raise ExtractionError("no article text found")
+    too_costly = html_over_bounds(text)
+    if too_costly:
+        raise ExtractionError(f"page not read: {too_costly}")
     tree = trafilatura.load_html(text)
     if tree is None:
         raise ExtractionError("no article text found")

@@ -6,7 +6,9 @@ mailto only; ``rel="nofollow noopener"`` added), figure/figcaption, images (``sr
 ``alt``), br, and basic tables. Script, style, iframe, object, embed, svg, math, form, template and
 noscript go with their content; every other tag is stripped and its text kept; every attribute not
 listed (``on*``, ``style``, ``class``...) is dropped. Relative URLs are resolved against `base_url`
-when given, else removed.
+when given, else removed. HTML that exceeds the bounds of bounds.py (nesting depth, attributes
+on one element), which would make nh3 or lxml take quadratic time, is flattened instead: its
+text kept as escaped paragraphs, its markup dropped (`flatten_html`).
 
 `html_to_blocks(html)` reads (feed or page) HTML into ``("h" | "p", text)`` blocks: headings
 become "h" blocks, block elements and ``<br><br>`` end paragraphs, a single ``<br>`` is a line
@@ -27,7 +29,9 @@ import lxml.html
 import nh3
 from lxml import etree
 
-__all__ = ["sanitize_html", "html_to_blocks", "element_to_blocks", "blocks_to_text",
+from .bounds import html_over_bounds
+
+__all__ = ["sanitize_html", "flatten_html", "html_to_blocks", "element_to_blocks", "blocks_to_text",
            "blocks_to_html", "normalise_space", "Block"]
 
 Block = tuple[str, str]
@@ -87,12 +91,30 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     """Sanitise `html` with the allow-list above. Safe to render; never raises on bad markup."""
     if not html or not html.strip():
         return ""
+    if html_over_bounds(html):
+        return flatten_html(html)
     html = _BLOCK_END.sub(lambda m: m.group(0) + "\n", _RENAME.sub(_rename_heading, html))
     try:
         cleaner = _cleaner(base_url)
     except ValueError:  # an unusable base URL
         cleaner = _cleaner(None)
     return cleaner.clean(html).strip()
+
+
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)?[^>]*>?")
+_BREAKING = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+                       "blockquote", "section", "article", "table", "ul", "ol", "pre"})
+
+
+def flatten_html(html: str) -> str:
+    """The text of `html` as escaped <p> paragraphs, in linear time whatever its shape: tags
+    are dropped (block tags end a paragraph), entities decoded."""
+    def tag(match: re.Match[str]) -> str:
+        return "\n\n" if (match.group(2) or "").lower() in _BREAKING else " "
+
+    text = htmllib.unescape(_ANY_TAG.sub(tag, html))
+    paragraphs = (normalise_space(p).replace("\n", " ") for p in re.split(r"\n\s*\n", text))
+    return "\n".join(f"<p>{htmllib.escape(p)}</p>" for p in paragraphs if p)
 
 
 # ---------------------------------------------------------------- HTML -> blocks
@@ -194,6 +216,8 @@ def html_to_blocks(html: str) -> list[Block]:
     if "<" not in html:  # plain text: blank lines separate paragraphs
         paras = (normalise_space(p) for p in re.split(r"\n\s*\n", htmllib.unescape(html)))
         return [("p", p) for p in paras if p]
+    if html_over_bounds(html):
+        html = flatten_html(html)
     try:
         if _DOCUMENT.search(html[:2048]):
             root = lxml.html.document_fromstring(html)

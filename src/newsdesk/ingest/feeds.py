@@ -5,10 +5,19 @@ How a document is read:
 1. Empty input, and input that is plainly binary (NUL bytes that are not UTF-16/32 text),
    raise ParseError at once.
 2. Input whose first character is "{" or "[" is JSON: it goes to jsonfeed.py.
-3. Everything else goes to feedparser, which detects RSS 0.9x/1.0/2.0 and Atom 0.3/1.0,
-   resolves relative links against `base_url` (passed as Content-Location) and xml:base, and
-   sanitises HTML. Its bozo message, when there is one, is recorded in `problems`.
-4. A result with no recognised feed version and no entries is not a feed: ParseError, with a
+3. Everything else is decoded by feedtext.py (byte-order mark, UTF-16/32 autodetection, valid
+   UTF-8, the declared encoding, windows-1252; wrong declarations and invalid bytes noted in
+   `problems`, invalid bytes replaced with U+FFFD, never read as mojibake) and handed to
+   feedparser as UTF-8.
+4. A document whose prolog declares entities (billion laughs, XXE) is refused, as OPML and
+   sitemaps are (xmlsafe.py).
+5. feedparser detects RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 and recovers what it can from broken
+   XML (its loose parser); its bozo message, when there is one, is recorded in `problems`.
+   Its own HTML sanitiser and link resolver are off: entry HTML is measured against the
+   bounds of extract/bounds.py (over them it is flattened to text, with a note in
+   `problems`), then sanitised with nh3, relative links resolved against the entry's
+   xml:base or `base_url`.
+6. A result with no recognised feed version and no entries is not a feed: ParseError, with a
    reason that says what it looked like instead (an HTML page, broken XML, ...). Likewise
    broken XML from which no entry could be recovered.
 
@@ -23,10 +32,14 @@ Each entry becomes an Article:
     publisher_section first category/tag term
     source            the feed title
     html              the richest content (content:encoded / Atom content), else the summary;
-                      sanitised again with nh3 so every adapter gives the same guarantee
+                      sanitised with nh3, as every adapter does
     description       the summary as plain text
 
-Entries with neither title, content nor link are skipped and counted in `problems`.
+Every entry is kept, as other readers keep them: an entry with a title and a link but no text
+is a title-only article (its page is fetched when fetching is allowed); an entry with no title
+and no text is titled with its link, and one with neither (only an author, a date, an id...)
+is titled UNTITLED and counted in `problems` (from broken XML, where such an entry is debris
+of the repair, an entry with no title, text, link or id is skipped).
 """
 
 from __future__ import annotations
@@ -41,13 +54,19 @@ from urllib.parse import urljoin
 import feedparser
 
 from ..errors import ParseError
+from ..extract.bounds import html_over_bounds
+from ..extract.sanitize import flatten_html
 from ..model import Article
 from .dates import parse_date
+from .feedtext import UTF8_DECLARATION, as_utf8_xml, decode_feed, is_wide_text
 from .jsonfeed import parse_jsonfeed
 from .parsed import ParsedFeed, html_to_text, one_line, sanitize_html, text_to_html
 from .urls import canonical_url, is_http_url
+from .xmlsafe import refuse_entity_declarations
 
-__all__ = ["ParsedFeed", "parse_feed", "feed_kind"]
+__all__ = ["ParsedFeed", "parse_feed", "feed_kind", "UNTITLED"]
+
+UNTITLED = "Untitled entry"  # the title of an entry with no title, text or link
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # bozo exceptions that say nothing about the document being broken
@@ -65,16 +84,7 @@ def feed_kind(version: str) -> str:
 
 def _looks_binary(data: bytes) -> bool:
     head = data[:2048]
-    if b"\x00" not in head:
-        return False
-    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
-        try:
-            text = head[: len(head) - len(head) % 4].decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "<" in text[:200] and "\x00" not in text:
-            return False
-    return True
+    return b"\x00" in head and not is_wide_text(head)
 
 
 def _strip_bom(data: bytes) -> bytes:
@@ -127,30 +137,36 @@ def _date(entry: Any) -> datetime | None:
     return None
 
 
-def _as_html(detail: Any) -> str:
-    """A feedparser text construct (value + type) as sanitised HTML."""
+def _as_html(detail: Any, base_url: str | None, notes: list[str]) -> str:
+    """A feedparser text construct (value + type) as sanitised HTML, its relative links
+    resolved against the xml:base in effect (feedparser's `base`) or the feed's URL."""
     value = _get(detail, "value") or ""
     if not isinstance(value, str) or not value.strip():
         return ""
     kind = _get(detail, "type") or "text/html"
     if kind in _HTML_TYPES or "html" in kind:
-        return sanitize_html(value)
+        too_costly = html_over_bounds(value)
+        if too_costly:
+            notes.append(f"{too_costly}: flattened to text")
+            return flatten_html(value)
+        base = _get(detail, "base")
+        return sanitize_html(value, base if isinstance(base, str) and base else base_url)
     return text_to_html(value)
 
 
-def _best_content(entry: Any) -> str:
+def _best_content(entry: Any, base_url: str | None, notes: list[str]) -> str:
     contents = _get(entry, "content") or []
     best = ""
     for detail in contents:
-        candidate = _as_html(detail)
+        candidate = _as_html(detail, base_url, notes)
         if len(candidate) > len(best):
             best = candidate
     if best:
         return best
     summary = _get(entry, "summary_detail")
     if summary:
-        return _as_html(summary)
-    return sanitize_html(_get(entry, "summary") or "")
+        return _as_html(summary, base_url, notes)
+    return sanitize_html(_get(entry, "summary") or "", base_url)
 
 
 def _text(detail: Any, fallback: Any) -> str:
@@ -192,16 +208,30 @@ def _link(entry: Any, base_url: str | None) -> str | None:
     return None
 
 
-def _article(entry: Any, source: str | None, base_url: str | None) -> Article:
+def _title(entry: Any, body: str, url: str | None) -> str:
+    """The entry's title; for an entry without one or text to take one from (normalise
+    does), its link, else UNTITLED."""
+    title = _text(_get(entry, "title_detail"), _get(entry, "title"))
+    if title or (body and html_to_text(body)):
+        return title
+    if url:
+        return url.split("://", 1)[-1]
+    return UNTITLED
+
+
+def _article(entry: Any, source: str | None, base_url: str | None, notes: list[str]
+             ) -> Article:
     summary_detail = _get(entry, "summary_detail")
     description = html_to_text(_get(summary_detail, "value") if summary_detail
                                else _get(entry, "summary"))
     author = _get(entry, "author")
     guid = _get(entry, "id")
+    body = _best_content(entry, base_url, notes)
+    url = _link(entry, base_url)
     return Article(
-        title=_text(_get(entry, "title_detail"), _get(entry, "title")),
-        html=_best_content(entry),
-        url=_link(entry, base_url),
+        title=_title(entry, body, url),
+        html=body,
+        url=url,
         guid=guid.strip() or None if isinstance(guid, str) else None,
         source=source,
         byline=one_line(author) or None if isinstance(author, str) else None,
@@ -228,33 +258,51 @@ def parse_feed(data: bytes, name: str, base_url: str | None = None) -> ParsedFee
         return parse_jsonfeed(data, name, base_url)
     if _looks_binary(data):
         raise ParseError(name, "binary data, not a feed")
+    text, problems = decode_feed(data)
+    if not text.strip():
+        raise ParseError(name, "empty document")
+    data = as_utf8_xml(text)
+    del text
+    refuse_entity_declarations(data, name)
     headers = {"content-location": base_url} if base_url else {}
     try:
-        result = feedparser.parse(io.BytesIO(data), response_headers=headers)
+        # HTML is sanitised (and its relative links resolved) by nh3 below, within bounds;
+        # feedparser's own sanitiser is slow and grows with the square of the nesting depth
+        result = feedparser.parse(io.BytesIO(data), response_headers=headers,
+                                  sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser is tolerant; anything escaping is a broken document
         raise ParseError(name, f"not a feed: {type(exc).__name__}: {exc}") from None
     version = str(result.get("version") or "")
-    raw_entries = list(result.get("entries") or [])
+    raw_entries = result.get("entries") or []
     bozo = result.get("bozo_exception") if result.get("bozo") else None
     broken = bozo is not None and not isinstance(bozo, _BENIGN_BOZO)
     if (not version and not raw_entries) or (broken and not raw_entries):
-        raise ParseError(name, _not_a_feed_reason(data, bozo))
+        raise ParseError(name, _not_a_feed_reason(data[len(UTF8_DECLARATION):], bozo))
     # NonXMLContentType only reflects the Content-Location header we made up for base_url
     noted = bozo is not None and not isinstance(bozo, feedparser.NonXMLContentType)
-    problems = [_bozo_message(bozo)] if noted and bozo is not None else []
+    if noted and bozo is not None:
+        problems.append(_bozo_message(bozo))
     feed = result.get("feed") or {}
     title = _text(_get(feed, "title_detail"), _get(feed, "title")) or None
-    entries: list[Article] = []
-    skipped = 0
-    for entry in raw_entries:
-        article = _article(entry, title, base_url)
-        if not (article.title or article.html or article.url):
-            skipped += 1
-            continue
-        entries.append(article)
-    if skipped:
-        problems.append(f"{skipped} entr{'y' if skipped == 1 else 'ies'} skipped: "
-                        "no title, content or link")
+    # each of feedparser's entries is let go of once it is an Article: the two never all
+    # exist at once (a 19 MB feed of 10,000 entries)
+    raw_entries.reverse()
+    entries = []
+    while raw_entries:
+        entries.append(_article(raw_entries.pop(), title, base_url, problems))
+    if broken:  # from broken XML, an entry with nothing in it is debris, not an entry
+        empty = [a for a in entries if a.title == UNTITLED and not a.guid and not a.url]
+        if empty and len(empty) == len(entries):
+            raise ParseError(name, _not_a_feed_reason(data[len(UTF8_DECLARATION):], bozo))
+        if empty:
+            debris = {id(a) for a in empty}
+            entries = [a for a in entries if id(a) not in debris]
+            problems.append(f"{len(empty)} empty entr{'y' if len(empty) == 1 else 'ies'} "
+                            "skipped")
+    untitled = sum(1 for a in entries if a.title == UNTITLED)
+    if untitled:
+        problems.append(f"{untitled} entr{'y has' if untitled == 1 else 'ies have'} no title, "
+                        "text or link")
     site = _get(feed, "link")
     return ParsedFeed(
         kind=feed_kind(version),

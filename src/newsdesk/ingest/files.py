@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError, ParseError, TooLargeError
 from ..model import Article
+from .feedtext import is_wide_text
 
 HTML_EXT = {".html", ".htm", ".xhtml"}
 FEED_EXT = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
@@ -61,7 +62,7 @@ def looks_binary(data: bytes) -> bool:
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return False
     if b"\x00" in head:
-        return True
+        return not is_wide_text(head[:2048])  # UTF-16/32 markup without a BOM is text
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > len(head) * 0.05
 
@@ -113,8 +114,11 @@ def parse_jsonl(data: bytes, name: str) -> Iterator[Article | InputError]:
         if not isinstance(body_text, str | None) or not isinstance(body_html, str | None):
             yield ParseError(where, "`text` and `html` must be strings")
             continue
-        if not (body_text or "").strip() and not (body_html or "").strip():
-            yield InputError(where, "article has no text")
+        url = _str(record.get("url"))
+        if (not (body_text or "").strip() and not (body_html or "").strip()
+                and not (_str(record.get("title")) and is_http_url(url))):
+            # a title and a link make a title-only article; anything less is nothing to read
+            yield InputError(where, "article has no text (and no title and URL to keep it by)")
             continue
         article = Article(
             title=_str(record.get("title")),
@@ -127,7 +131,6 @@ def parse_jsonl(data: bytes, name: str) -> Iterator[Article | InputError]:
             publisher_section=_str(record.get("section")) or None,
             description=_str(record.get("summary") or record.get("description")) or None,
         )
-        url = _str(record.get("url"))
         if url and is_http_url(url):
             article.url = canonical_url(url)
         elif url:

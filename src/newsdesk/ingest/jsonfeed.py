@@ -29,6 +29,7 @@ from .urls import canonical_url, is_http_url
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 DESCRIPTION_CHARS = 500
+NOT_A_JSON_FEED = "JSON document is not a JSON Feed"  # how such a refusal starts
 
 
 def load_json(data: bytes, name: str) -> Any:
@@ -103,14 +104,14 @@ def _article(item: dict[str, Any], base: str | None, source: str | None,
 def parse_jsonfeed_object(doc: Any, name: str, base_url: str | None = None) -> ParsedFeed:
     """Adapt an already-decoded JSON document. Raises ParseError if it is not a JSON Feed."""
     if not isinstance(doc, dict):
-        raise ParseError(name, f"JSON document is not a JSON Feed (top level is a "
+        raise ParseError(name, f"{NOT_A_JSON_FEED} (top level is a "
                                f"{type(doc).__name__}, not an object)")
     version = _str(doc.get("version")) or ""
     items = doc.get("items")
     problems: list[str] = []
     if not version.startswith(VERSION_PREFIX):
         if not isinstance(items, list):
-            raise ParseError(name, "JSON document is not a JSON Feed (no jsonfeed.org version "
+            raise ParseError(name, f"{NOT_A_JSON_FEED} (no jsonfeed.org version "
                                    "and no \"items\" list)")
         problems.append(f"unknown or missing JSON Feed version {version!r}")
     if not isinstance(items, list):

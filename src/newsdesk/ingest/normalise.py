@@ -1,5 +1,11 @@
 """One article made ready to store: text from HTML when needed, clean whitespace, subheadings,
-a title, a canonical URL, a content hash; an article with no text is refused.
+a title, a canonical URL, a content hash.
+
+An article with a title but no text is kept as a title-only article (feeds often carry only a
+headline and a link; the page is fetched when fetching is allowed): its content hash is taken
+from its title, link, ids, byline and date, so that two different headlines are not duplicates
+of each other.
+An article with neither text nor title is refused.
 
 Shared by the import in this process (pipeline.py) and the worker processes (extract/batch.py).
 """
@@ -30,14 +36,18 @@ def normalise(article: Article) -> None:
         article.headings = [p for i, p in enumerate(paragraphs) if i and _looks_heading(p)]
     article.text = "\n\n".join(paragraphs)
     article.title = _WS.sub(" ", article.title).strip()
-    if not article.text:
-        raise InputError(article.url or article.title or "article", "article has no text")
+    if not article.text and not article.title:
+        raise InputError(article.url or "article", "article has no text and no title")
     if not article.title:
         first = paragraphs[0]
         article.title = first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
     if article.url and is_http_url(article.url):
         article.url = canonical_url(article.url)
     body = re.sub(r"\W+", " ", article.text.lower()).strip()
+    if not body:  # title-only: whatever identifies it
+        when = article.published.isoformat() if article.published else ""
+        body = "\n".join(("title only", article.title, article.url or "", article.guid or "",
+                          article.external_id or "", article.byline or "", when))
     article.content_hash = hashlib.sha256(body.encode()).hexdigest()[:32]
     if article.fetched is None:
         article.fetched = datetime.now(UTC)

@@ -98,11 +98,12 @@ def plain_line(text: str | None) -> str:
     return " ".join(html.unescape(text).split()) if text else ""
 
 
-def sanitize_html(markup: str | None) -> str:
-    """Feed HTML made safe to show readers, with the same allow-list as extracted pages."""
+def sanitize_html(markup: str | None, base_url: str | None = None) -> str:
+    """Feed HTML made safe to show readers, with the same allow-list as extracted pages;
+    relative links resolved against `base_url` when given, else removed."""
     from ..extract.sanitize import sanitize_html as allow_listed
 
-    return allow_listed(markup or "")
+    return allow_listed(markup or "", base_url)
 
 
 def text_to_html(text: str | None) -> str:

@@ -1,9 +1,12 @@
 """Sitemaps -> URLs with dates.
 
 Reads the sitemaps.org protocol in its three shapes: a <urlset> (pages, each with an optional
-<lastmod>), a <sitemapindex> (child sitemaps to fetch in turn), and the plain-text form (one URL
-per line). Bodies compressed with gzip (sitemap.xml.gz) are recognised by their magic bytes and
-inflated up to MAX_SITEMAP_BYTES, the protocol's own limit, which also stops gzip bombs.
+<lastmod>), a <sitemapindex> (child sitemaps to fetch in turn: http(s) URLs, or references
+without a scheme that the reader resolves against the index's own location), and the
+plain-text form (one URL per line). Following an index, within limits, is the pipeline's job
+(Pipeline._sitemap_articles). Bodies compressed with gzip (sitemap.xml.gz) are recognised by
+their magic bytes and inflated up to MAX_SITEMAP_BYTES, the protocol's own limit, which also
+stops gzip bombs.
 
 Google News sitemaps add <news:news> to each <url>: its <news:publication_date> is the date
 reported for the URL when there is no <lastmod>, and its title, publication date, publication
@@ -13,6 +16,7 @@ real sitemaps often get them wrong.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from .urls import is_http_url
 from .xmlsafe import child_text, local_name, parse_xml
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # uncompressed size limit set by sitemaps.org
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 @dataclass
@@ -44,6 +49,12 @@ class Sitemap:
     sitemaps: list[str] = field(default_factory=list)
     news: dict[str, NewsInfo] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+
+def _is_relative(loc: str) -> bool:
+    """A reference without a scheme ("sitemap-2.xml", "/news/sitemap.xml"), which the reader
+    resolves against where the index came from."""
+    return not _SCHEME.match(loc) and not loc.startswith("//") and "\x00" not in loc
 
 
 def _gunzip(data: bytes, name: str) -> bytes:
@@ -114,7 +125,7 @@ def parse_sitemap(data: bytes, name: str) -> Sitemap:
             if local_name(child.tag) != "sitemap":
                 continue
             loc = child_text(child, "loc")
-            if loc and is_http_url(loc):
+            if loc and (is_http_url(loc) or _is_relative(loc)):
                 result.sitemaps.append(loc)
             else:
                 result.problems.append(f"sitemap entry without a usable <loc>: {loc!r}")
