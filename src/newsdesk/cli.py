@@ -11,6 +11,7 @@ NEWSDESK_DEBUG=1).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
@@ -124,6 +125,8 @@ def main_options(
     """newsdesk: ingest, extract, enrich, link and serve news."""
     State.db = db
     State.debug = State.debug or debug
+    # warnings (a feed's repaired bytes, a sitemap's limits, a skipped file) as lines on stderr
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
 
 
 @app.command()
@@ -217,12 +220,8 @@ def worker(
     interval: Annotated[float, typer.Option(help="Seconds between rounds (SQLite).",
                                             min=0.0)] = 60.0,
 ) -> None:
-    import logging
-
     from .worker import run_worker
 
-    # one line per failed job or stalled worker, on stderr
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
     run_worker(_open(), _config(), once=once, interval=interval, say=_say)
 
 
