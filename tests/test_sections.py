@@ -276,33 +276,38 @@ BBC_FLOOR = 0.98
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (DATA / "sections").exists(), reason="no ../shared/data")
-def test_quality_gate_bbc_held_out_fold() -> None:
-    """Retrain on four BBC folds (plus our own train articles; AG is left out to keep this
-    under a minute) with the shipped recipe and calibration; score the fifth fold."""
+def test_quality_gate_bbc_5_fold() -> None:
+    """BBC 5-fold as bench/sections.py runs it (fold seed 0): in each fold, retrain with the
+    shipped recipe and calibration on the other four folds, all of AG News and our own train
+    articles; score the fold. One fold alone swings from 0.969 to 0.996, so the floor is on
+    all five. About two minutes."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     train = _training_script()
     bbc = train.load_bbc(DATA)
-    own = [it for it in train.load_spanish() if it["split"] == "train"]
+    others = train.load_agnews(DATA) + [it for it in train.load_spanish()
+                                        if it["split"] == "train"]
     path = train.DEFAULT_CACHE / "use.npz"
-    cache = train.EmbeddingCache(train.DEFAULT_CACHE) if path.exists() else None
-    if cache is not None:
-        E = cache.embed_items(bbc + own)
+    if path.exists():
+        cache = train.EmbeddingCache(train.DEFAULT_CACHE)
+        E, E_others = cache.embed_items(bbc), cache.embed_items(others)
     else:
-        E = get_embedder("use").embed([train.item_embedding_text(it) for it in bbc + own])
-    folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
-        E[: len(bbc)], [it["gold"] for it in bbc], [train.group_key(it) for it in bbc]
-    )
-    fit, test = next(iter(folds))
+        encoder = get_embedder("use")
+        E = encoder.embed([train.item_embedding_text(it) for it in bbc])
+        E_others = encoder.embed([train.item_embedding_text(it) for it in others])
     shipped = json.loads(sections.MODEL_PATH.read_text(encoding="utf-8"))
     calibration: dict[str, object] = {"lexical_weight": shipped["lexical_weight"]}
     for head in ("with_embedding", "lexical_only"):
         calibration[head] = {k: shipped["heads"][head][k] for k in ("temperature", "threshold")}
-    rows = [bbc[i] for i in fit] + own
-    vectors = np.vstack([E[fit], E[len(bbc):]])
-    model = sections.model_from_dict(train.fit_model(rows, vectors, train.PARAMS, calibration))
+    folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
+        E, [it["gold"] for it in bbc], [train.group_key(it) for it in bbc]
+    )
     right = 0
-    for i in test:
-        probs, _ = sections.probabilities(model, bbc[i]["title"], bbc[i]["text"], E[i], "en")
-        right += max(probs, key=lambda s: probs[s]) == bbc[i]["gold"]
-    assert right / len(test) >= BBC_FLOOR, f"{right}/{len(test)}"
+    for fit, test in folds:
+        rows = [bbc[i] for i in fit] + others
+        doc = train.fit_model(rows, np.vstack([E[fit], E_others]), train.PARAMS, calibration)
+        model = sections.model_from_dict(doc)
+        for i in test:
+            probs, _ = sections.probabilities(model, bbc[i]["title"], bbc[i]["text"], E[i], "en")
+            right += max(probs, key=lambda s: probs[s]) == bbc[i]["gold"]
+    assert right / len(bbc) >= BBC_FLOOR, f"{right}/{len(bbc)}"

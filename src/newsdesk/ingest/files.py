@@ -11,8 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError, ParseError, TooLargeError
+from ..extract.sanitize import sanitize_html
 from ..model import Article
+from .dates import parse_date
 from .feedtext import is_wide_text
+from .urls import canonical_url, is_http_url
 
 HTML_EXT = {".html", ".htm", ".xhtml"}
 FEED_EXT = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
@@ -88,10 +91,6 @@ def sniff(path: Path, data: bytes) -> str:
 
 def parse_jsonl(data: bytes, name: str) -> Iterator[Article | InputError]:
     """One article per line; a broken line is refused with its number, the rest go on."""
-    from ..extract.sanitize import sanitize_html
-    from .dates import parse_date
-    from .urls import canonical_url, is_http_url
-
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

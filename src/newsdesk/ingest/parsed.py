@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from ..extract.sanitize import sanitize_html as allow_listed
 from ..model import Article
 
 FEED_KINDS = ("rss", "atom", "rdf", "jsonfeed")
@@ -101,8 +102,6 @@ def plain_line(text: str | None) -> str:
 def sanitize_html(markup: str | None, base_url: str | None = None) -> str:
     """Feed HTML made safe to show readers, with the same allow-list as extracted pages;
     relative links resolved against `base_url` when given, else removed."""
-    from ..extract.sanitize import sanitize_html as allow_listed
-
     return allow_listed(markup or "", base_url)
 
 
