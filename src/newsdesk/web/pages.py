@@ -282,11 +282,16 @@ def _story_articles(store: Store, story: Story) -> list[Article]:
     return store.get_articles(story.article_ids)
 
 
+Coverage = dict[int, tuple[int, int, list[str]]]
+
+
 def group_by_story(store: Store, articles: list[Article], limit: int | None = None,
-                   shown: set[int] | None = None) -> list[dict[str, Any]]:
-    """`articles` (a list in its own order) with the later articles of one story grouped under
-    the first, wire copies folded away; each group knows its story's size. Stories in `shown`
-    (already on the page) are left out."""
+                   shown: set[int] | None = None,
+                   coverage: Coverage | None = None) -> list[dict[str, Any]]:
+    """`articles` (a list in its own order, brief articles will do) with the later articles
+    of one story grouped under the first, wire copies folded away; each group knows its
+    story's size. Stories in `shown` (already on the page) are left out. `coverage` is
+    store.story_coverage for the list's stories, when already read."""
     groups: list[dict[str, Any]] = []
     by_story: dict[int, dict[str, Any]] = {}
     for a in articles:
@@ -302,21 +307,28 @@ def group_by_story(store: Store, articles: list[Article], limit: int | None = No
         if sid is not None:
             by_story[sid] = group
     groups = groups[:limit] if limit else groups
-    coverage = store.story_coverage([g["article"].story_id for g in groups
-                                     if g["article"].story_id is not None])
-    for group in groups:
+    if coverage is None:
+        coverage = store.story_coverage([g["article"].story_id for g in groups
+                                         if g["article"].story_id is not None])
+    older: dict[int, list[int]] = {}  # group index -> ids of its story's latest others
+    for n, group in enumerate(groups):
         sid = group["article"].story_id
         count, outlets, _ = coverage.get(sid, (1, 1, [])) if sid is not None else (1, 1, [])
         group["more"] = []
         if count < 2:
             continue
         group.update(story_id=sid, count=count, outlets=outlets)
-        others = [f.article for f in fold([group["article"], *group["members"]])][1:]
-        if not others:  # the story's other articles are older than this list
-            story = store.story(sid)
-            latest = [i for i in (story.article_ids if story else []) if i != group["article"].id]
-            others = store.get_articles(latest[-2:])
-        group["more"] = others[:3]
+        if group["members"]:
+            others = [f.article for f in fold([group["article"], *group["members"]])][1:]
+            group["more"] = others[:3]
+        if not group["more"]:  # the story's other articles are older than this list
+            latest = [i for i in store.story_latest_ids(sid, 3) if i != group["article"].id]
+            older[n] = latest[:2][::-1]
+    if older:
+        found = {a.id: a for a in store.get_articles(
+            [i for ids in older.values() for i in ids], brief=True)}
+        for n, ids in older.items():
+            groups[n]["more"] = [found[i] for i in ids if i in found]
     return groups
 
 
@@ -328,15 +340,17 @@ def _central_member(store: Store, story: Story) -> Article | None:
     else:
         matrix = np.vstack([v for _, v in members])
         ids = [members[int(np.argmax((matrix @ matrix.T).mean(axis=1)))][0]]
-    found = store.get_articles(ids)
+    found = store.get_articles(ids, brief=True)
     return found[0] if found else None
 
 
-def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str, Any]]:
+def lead_stories(store: Store, count: int = HOME_LEAD_STORIES,
+                 found: list[Story] | None = None) -> list[dict[str, Any]]:
     """The biggest developing stories: active within LEAD_WINDOW_DAYS of the most recent
     story, by outlets covering it, weighted down as it goes quiet; each told by its most
-    central article."""
-    stories_ = store.stories(min_articles=2, limit=40)
+    central article (looked for only in the stories shown). `found` is
+    store.stories(min_articles=2, limit=40), when already read."""
+    stories_ = found if found is not None else store.stories(min_articles=2, limit=40)
     if not stories_:
         return []
     newest = max((s.last_published for s in stories_ if s.last_published), default=None)
@@ -345,18 +359,22 @@ def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str,
     for s in stories_:
         if newest and s.last_published and (newest - s.last_published).days > LEAD_WINDOW_DAYS:
             continue
-        lead = _central_member(store, s)
-        if lead is None:
-            continue
         size, outlets, langs = coverage.get(s.id, (len(s.article_ids), 1, []))
         quiet = ((newest - s.last_published).total_seconds() / 86400
                  if newest and s.last_published else 0.0)
-        cards.append({"story": s, "lead": lead, "count": size, "outlets": outlets,
+        cards.append({"story": s, "count": size, "outlets": outlets,
                       "langs": sorted({lang_name(code) for code in langs}),
                       "weight": ((outlets + size / 10)
                                  * 0.5 ** (quiet / LEAD_HALF_LIFE_DAYS))})
-    cards.sort(key=lambda c: -c["weight"])
-    return cards[:count]
+    cards.sort(key=lambda c: -c["weight"])  # stable: ties keep the stories' order
+    shown = []
+    for card in cards:
+        card["lead"] = _central_member(store, card["story"])
+        if card["lead"] is not None:
+            shown.append(card)
+            if len(shown) == count:
+                break
+    return shown
 
 
 # -- screens --------------------------------------------------------------------------------
@@ -367,17 +385,20 @@ def home(request: Request) -> HTMLResponse:
     """Lead stories as cards, then the latest and each section with a story's articles
     grouped under one headline."""
     store = get_store(request)
-    cards = lead_stories(store)
+    active = store.stories(min_articles=2, limit=40)
+    cards = lead_stories(store, found=active)
     shown = {c["story"].id for c in cards}
-    newest = store.articles(limit=20)
-    latest = group_by_story(store, newest, limit=6, shown=shown)
+    newest = store.articles(limit=20, brief=True)
+    lists = {slug: store.articles(section=slug, limit=16, brief=True) for slug in SECTIONS}
+    coverage = store.story_coverage(list({a.story_id for arts in (newest, *lists.values())
+                                          for a in arts if a.story_id is not None}))
+    latest = group_by_story(store, newest, limit=6, shown=shown, coverage=coverage)
     by_section = []
-    for slug in SECTIONS:
-        groups = group_by_story(store, store.articles(section=slug, limit=16),
-                                limit=HOME_PER_SECTION)
+    for slug, arts in lists.items():
+        groups = group_by_story(store, arts, limit=HOME_PER_SECTION, coverage=coverage)
         if groups:
             by_section.append((slug, groups))
-    more_stories = [s for s in store.stories(min_articles=2, limit=8) if s.id not in shown][:5]
+    more_stories = [s for s in active[:8] if s.id not in shown][:5]
     return render(request, "home.html", {
         "cards": cards, "latest": latest, "by_section": by_section, "stories": more_stories,
         "snippet": snippet, "empty": not newest,
@@ -395,7 +416,8 @@ def section(request: Request, slug: str,
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if page > pages:
         raise HTTPException(404, "no such page")
-    articles = store.articles(section=slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    articles = store.articles(section=slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                              brief=True)
     return render(request, "section.html", {
         "slug": slug, "name": SECTIONS[slug], "groups": group_by_story(store, articles),
         "page": page,
