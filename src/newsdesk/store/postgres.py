@@ -11,6 +11,7 @@ psycopg error leaves as a StoreError with one line.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -475,6 +476,12 @@ class PostgresStore:
             "WHERE story_id = ANY(%s) GROUP BY story_id", (list(story_ids),))
         return {int(r["story_id"]): (int(r["n"]), int(r["outlets"]), sorted(r["langs"] or []))
                 for r in rows}
+
+    def story_version(self, story_id: int) -> str:
+        rows = self._q("SELECT id, content_hash, enriched FROM articles WHERE story_id = %s "
+                       "ORDER BY id", (story_id,))
+        members = [(int(r["id"]), r["content_hash"], int(bool(r["enriched"]))) for r in rows]
+        return hashlib.blake2b(repr(members).encode(), digest_size=12).hexdigest()
 
     def story_latest_ids(self, story_id: int, limit: int) -> list[int]:
         rows = self._q("SELECT id FROM articles WHERE story_id = %s "

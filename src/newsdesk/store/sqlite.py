@@ -8,6 +8,7 @@ one connection is shared by threads under a lock. Every sqlite3 error leaves as 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -533,6 +534,12 @@ class SQLiteStore:
         return Story(id=story_id, title=rows[0]["title"], article_ids=[int(r[0]) for r in arts],
                      first_published=min(dates) if dates else None,
                      last_published=max(dates) if dates else None)
+
+    def story_version(self, story_id: int) -> str:
+        rows = self._q("SELECT id, content_hash, enriched FROM articles WHERE story_id = ? "
+                       "ORDER BY id", (story_id,))
+        return hashlib.blake2b(repr([tuple(r) for r in rows]).encode(),
+                               digest_size=12).hexdigest()
 
     def story_latest_ids(self, story_id: int, limit: int) -> list[int]:
         rows = self._q("SELECT id FROM articles WHERE story_id = ? "

@@ -32,12 +32,12 @@ from ..model import Article, Story
 from ..search import Filters
 from ..search import search as hybrid_search
 from ..store import Store
-from ..stories.digest import digest
+from ..stories.digest import story_digest
 from ..stories.duplicates import fold
 from ..stories.related import more_on_story, similar_articles
 from ..textfold import fold_text
 from .cache import cached_page
-from .images import LeadImage, split_lead_image
+from .images import LeadImage, page_first, split_lead_image
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
@@ -198,22 +198,25 @@ _TAGS = re.compile(r"<[^>]+>")
 def article_body(request: Request, article: Article
                  ) -> tuple[Markup | None, list[tuple[str, str]], LeadImage | None]:
     """(sanitised HTML without images, [], lead image) when there is HTML and a sanitiser,
-    else (None, text blocks, None).
+    else (None, text blocks, lead image). The lead image is the page's own (image_url) when
+    known, else the body's (images.py).
 
     The headline is shown once, in the page's h1: a leading copy of it in the body is dropped,
     and any h1 left in the body becomes an h2.
     """
     sanitize = _sanitizer(request, safe_url(article.url)) if article.html.strip() else None
     if sanitize is not None:
-        image, html = split_lead_image(_H1.sub(r"<\1h2", sanitize(article.html)))
+        found, html = split_lead_image(_H1.sub(r"<\1h2", sanitize(article.html)))
         lead = _LEADING_HEADING.match(html)
         if lead and _same(_TAGS.sub("", lead.group(1)), article.title):
             html = html[lead.end():]
-        return Markup(_without_standfirst_html(html, article.summary)), [], image
+        return (Markup(_without_standfirst_html(html, article.summary)), [],
+                page_first(article.image_url, found))
     blocks = article.blocks()
     if blocks and _same(blocks[0][1], article.title):
         blocks = blocks[1:]
-    return None, _without_standfirst_blocks(blocks, article.summary), None
+    return (None, _without_standfirst_blocks(blocks, article.summary),
+            page_first(article.image_url, None))
 
 
 # One rule for every page: a body sentence the standfirst already shows is not shown again.
@@ -271,15 +274,6 @@ def _without_standfirst_blocks(blocks: list[tuple[str, str]],
 
 def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
-def _outlets(articles: list[Article]) -> int:
-    return len({a.source for a in articles if a.source})
-
-
-def _story_articles(store: Store, story: Story) -> list[Article]:
-    """The story's articles, oldest first (the store lists a story's ids by date)."""
-    return store.get_articles(story.article_ids)
 
 
 Coverage = dict[int, tuple[int, int, list[str]]]
@@ -506,10 +500,10 @@ def story(request: Request,
         if merged_into is not None:
             return RedirectResponse(f"/story/{merged_into}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
-    articles = _story_articles(store, found)
-    made = digest(articles, get_embedder(request.app.state.config.embedder), key=found.id)
+    kept = story_digest(store, found, get_embedder(request.app.state.config.embedder))
+    made = kept.digest
     return render(request, "story.html", {
-        "story": found, "d": made, "articles": articles, "outlets": _outlets(articles),
+        "story": found, "d": made, "articles": kept.articles, "outlets": kept.outlets,
         "langs": [lang_name(code) for code, _ in made.langs if code != "und"],
         "snippet": snippet, "entity_groups": ENTITY_GROUPS,
     })
