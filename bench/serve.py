@@ -2,6 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python bench/serve.py [--db /tmp/newsdesk-serve.db]
         [--workers 2] [--clients 16] [--seconds 10] [--warmup 2] [--no-cache] [--pages ...]
+        [--writes 0] [--settle 0]
 
 Issue 8's target: home, section, article, story and search pages with 16 concurrent clients
 on this 2-core machine: p95 <= 100 ms and >= 150 requests/s, and >= 50% of what the same load
@@ -22,7 +23,15 @@ list. Before measuring, --warmup passes (unmeasured): new connections each pass,
 connection requests every address of the page once, so each server process has built each
 page once, as an audience reading the same news would make it. Every answer must be 200.
 --no-cache serves with page_cache = 0: every request builds its page, the cost of a first
-view (or of a database that changes between any two requests).
+view (or of a database that changes between any two requests). What only changes with the
+data it comes from is still kept in each process (a story's digest by the story's version,
+a query's vector, a text's shingles): a warm-up builds those, --warmup 0 measures them being
+built. --writes N commits N small writes a second from another connection while measuring (a
+desk that ingests all the time: every commit makes the page cache stale), a row of
+host_holds for the host "bench-writer", which nothing reads. --settle S waits S seconds after
+the server answers before the first request: each process builds its vector graph in the
+background after start (store/vectors.py; 1-2 minutes of both cores at 100,000 articles on
+this machine under load), which otherwise runs during the first pages measured.
 
 The machine is shared: absolute figures move with the load of others, the ratio to the trivial
 endpoint in the same run much less.
@@ -40,6 +49,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -196,6 +206,17 @@ def run(port: int, pages: dict[str, list[str]], clients: int, seconds: float,
     return out
 
 
+def writer(db: Path, per_second: float, stop: threading.Event) -> None:
+    """Commit `per_second` small writes a second until `stop` is set."""
+    con = sqlite3.connect(db, timeout=60, isolation_level=None)
+    n = 0
+    while not stop.wait(1.0 / per_second):
+        n += 1
+        con.execute("INSERT INTO host_holds(host, until) VALUES ('bench-writer', ?) "
+                    "ON CONFLICT(host) DO UPDATE SET until = excluded.until", (str(n),))
+    con.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, default=Path("/tmp/newsdesk-serve.db"))
@@ -207,6 +228,10 @@ def main() -> None:
                         help="unmeasured passes of each connection over a page's addresses")
     parser.add_argument("--no-cache", action="store_true", help="serve with page_cache = 0")
     parser.add_argument("--pages", nargs="*", choices=PAGES, default=list(PAGES))
+    parser.add_argument("--writes", type=float, default=0.0,
+                        help="commits a second from another connection during the run")
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds to wait after start (vector graphs being built)")
     args = parser.parse_args()
 
     ensure_db(args.db, args.articles)
@@ -215,11 +240,17 @@ def main() -> None:
     port = free_port()
     print(f"newsdesk serve --workers {args.workers} on {args.db} (page cache "
           f"{'off' if args.no_cache else 'on'}); {args.clients} clients, {args.seconds:g} s "
-          f"per page after {args.warmup} warm-up pass(es)", flush=True)
+          f"per page after {args.warmup} warm-up pass(es)"
+          + (f"; {args.writes:g} writes/s" if args.writes else ""), flush=True)
     server = start_server(args.db, port, args.workers, cache=not args.no_cache)
+    time.sleep(args.settle)
+    stop = threading.Event()
+    if args.writes:
+        threading.Thread(target=writer, args=(args.db, args.writes, stop), daemon=True).start()
     try:
         results = run(port, pages, args.clients, args.seconds, args.warmup)
     finally:
+        stop.set()
         server.terminate()
         server.wait(30)
     print("\n| page | req/s | p50 ms | p95 ms | /health just before: req/s, p50, p95 "

@@ -585,3 +585,69 @@ def test_story_coverage_counts_articles_outlets_and_languages(any_store: Store) 
     assert got[s1] == (3, 2, ["en", "es"])
     assert got[s2] == (1, 1, [])
     assert 999_999 not in got and any_store.story_coverage([]) == {}
+
+
+# -- what pages read: brief articles, a story's latest members and version, lead images ----
+
+def test_brief_reads_carry_what_lists_show_and_no_more(any_store: Store) -> None:
+    long_text = "\n\n".join(f"Paragraph {n} of a long report." for n in range(400))
+    first = put(any_store, article(1, text=long_text, html="<p>Body</p>", headings=["Head"],
+                                   key_facts=["A fact."], image_url="https://img.example/1.jpg",
+                                   entities=[Entity("Ana Ruiz", "person")]))
+    second = put(any_store, article(2, section="world", lang="es"))
+    enrich(any_store, first, unit(1))
+    full = any_store.get_article(first)
+    assert full is not None
+    [brief] = any_store.get_articles([first], brief=True)
+    # every plain field as stored, the text cut to its opening, nothing heavy
+    for name in ("id", "title", "url", "guid", "external_id", "content_hash", "source",
+                 "published", "fetched", "lang", "section", "summary", "image_url", "story_id"):
+        assert getattr(brief, name) == getattr(full, name), name
+    from newsdesk.store.base import BRIEF_TEXT
+    assert len(full.text) > BRIEF_TEXT and brief.text == full.text[:BRIEF_TEXT]
+    assert (brief.html, brief.headings, brief.key_facts, brief.entities) == ("", [], [], [])
+    assert brief.embedding is None and full.embedding is not None
+    assert [a.id for a in any_store.articles(limit=5, brief=True)] == [first, second]
+    assert [a.id for a in any_store.articles(section="world", brief=True)] == [second]
+    found = any_store.search("Paragraph report", brief=True)
+    assert [a.id for a, _ in found] == [first] and found[0][0].embedding is None
+
+
+def test_lead_image_is_stored_and_a_fuller_version_keeps_or_brings_it(any_store: Store) -> None:
+    teaser = put(any_store, article(1, text="Short teaser."))
+    assert any_store.get_article(teaser).image_url is None  # type: ignore[union-attr]
+    page = article(1, text="The whole page. " * 60, image_url="https://img.example/lead.jpg")
+    assert any_store.put_article(page).outcome == "updated"
+    stored = any_store.get_article(teaser)
+    assert stored is not None and stored.image_url == "https://img.example/lead.jpg"
+
+
+def test_story_latest_ids_and_version(any_store: Store, reopen: Callable[[], Store]) -> None:
+    ids = [put(any_store, article(n)) for n in range(1, 4)]  # article 1 is the latest
+    for i in ids:
+        enrich(any_store, i, unit(i))
+    story_id = any_store.link(ids[2], [], keep=10, new_story_title="Border reopens")
+    assert story_id is not None
+    any_store.link(ids[1], [], keep=10, story_id=story_id)
+    assert any_store.story_latest_ids(story_id, 5) == [ids[1], ids[2]]
+    assert any_store.story_latest_ids(story_id, 1) == [ids[1]]
+    before = any_store.story_version(story_id)
+    assert any_store.story_version(story_id) == before  # stable while nothing changes
+    # an article of no story stored or enriched by another process: the story is unchanged
+    other = reopen()
+    put(other, article(9))
+    enrich(other, ids[0], unit(7))
+    assert any_store.story_version(story_id) == before
+    # the story gains an article: another version
+    any_store.link(ids[0], [], keep=10, story_id=story_id)
+    grown = any_store.story_version(story_id)
+    assert grown != before
+    assert any_store.story_latest_ids(story_id, 5) == [ids[0], ids[1], ids[2]]
+    # a member gets a fuller text (left to enrich again): another version, and again when done
+    fuller = article(2, text="A much fuller version of the second report. " * 30,
+                     content_hash="hash-2-full")  # a new text has a new content hash
+    assert other.put_article(fuller).outcome == "updated"
+    changed = any_store.story_version(story_id)
+    assert changed != grown
+    any_store.link(ids[1], [], keep=10, story_id=story_id)
+    assert any_store.story_version(story_id) not in (grown, changed)

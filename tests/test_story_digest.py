@@ -224,3 +224,45 @@ def test_front_page_shows_at_most_three_lead_stories(tmp_path):
         main = client.get("/").text
     assert main.count('class="story-card"') == 3
     store.close()
+
+
+def test_a_story_digest_is_kept_until_that_story_changes(tmp_path):
+    """story_digest keeps a story's digest while other articles come and go, and makes it
+    again when the story gains an article or one of its articles changes."""
+    from newsdesk.stories.digest import story_digest
+
+    store = open_store(tmp_path / "desk.db")
+    ids = []
+    for a in _story():
+        a.url = f"https://news.example/{a.id}"
+        a.id = None
+        ids.append(store.put_article(a).id)
+    story_id = store.link(ids[0], [], keep=5, new_story_title="Blockade")
+    for i in ids[1:4]:
+        store.link(i, [], keep=5, story_id=story_id)
+    story = store.story(story_id)
+    first = story_digest(store, story)
+    assert [a.id for a in first.articles] == ids[:4] and first.outlets == 4
+    assert story_digest(store, story) is first  # kept
+    # other writes, by another connection too: an unrelated article, another story's link
+    other = open_store(store.url)
+    lone = other.put_article(Article(title="Budget vote", text="The council voted.",
+                                     url="https://news.example/budget")).id
+    other.link(lone, [], keep=5, new_story_title="Budget")
+    assert story_digest(store, store.story(story_id)) is first
+    # the story gains its fifth report: digested again, with it
+    other.link(ids[4], [], keep=5, story_id=story_id)
+    grown = story_digest(store, store.story(story_id))
+    assert grown is not first and [a.id for a in grown.articles] == ids
+    assert grown.outlets == 5
+    # one of its articles gets a fuller text: digested again
+    fuller = Article(title="Report 2", url="https://news.example/2",
+                     text=_story()[1].text + " Later, officials said the queue reached four "
+                          "kilometres and that 2,100 travellers had been counted." * 3,
+                     content_hash="andes-fuller")
+    assert other.put_article(fuller).outcome == "updated"
+    again = story_digest(store, store.story(story_id))
+    assert again is not grown and "2,100" in next(a.text for a in again.articles
+                                                  if a.id == ids[1])
+    other.close()
+    store.close()

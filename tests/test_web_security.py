@@ -354,3 +354,58 @@ def test_data_version_moves_with_every_commit(any_url):
         store.articles(limit=5)
         assert store.data_version() == now
     store.close()
+
+
+def _page(head: str) -> bytes:
+    return (f"<!doctype html><html lang='en'><head><title>Dam opens | Daily</title>{head}"
+            "</head><body><article><h1>Dam opens</h1><p>The new dam opened on Monday after "
+            "ten years of work.</p><img src='/pixel.gif' width='1' height='1'></article>"
+            "</body></html>").encode()
+
+
+def test_the_pages_own_lead_image_is_shown_from_us(tmp_path):
+    """og:image (else twitter:image, else JSON-LD image) of a real page: read with the page's
+    metadata, stored with the article, shown first on its page and served through our proxy."""
+    from urllib.request import urlopen
+
+    from lxml import html as lxml_html
+
+    from newsdesk.extract.meta import read_meta
+
+    picture = png(16, 9)
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Dam",'
+          ' "image": {"@type": "ImageObject", "url": "/ld.png"}}</script>')
+    files = {"/og.html": ("text/html", _page('<meta property="og:image" content="/lead.png">'
+                                             '<meta name="twitter:image" content="/tw.png">'
+                                             + ld)),
+             "/tw.html": ("text/html", _page('<meta name="twitter:image" content="/tw.png">'
+                                             + ld)),
+             "/ld.html": ("text/html", _page(ld)),
+             "/none.html": ("text/html", _page('<meta property="og:image" '
+                                               'content="javascript:alert(1)">')),
+             "/lead.png": ("image/png", picture)}
+    with file_server(files) as (base, hits):
+        found = {}
+        for name in ("og", "tw", "ld", "none"):
+            with urlopen(f"{base}/{name}.html") as answer:
+                tree = lxml_html.fromstring(answer.read())
+            found[name] = read_meta(tree, f"{base}/{name}.html").image
+        assert found == {"og": f"{base}/lead.png", "tw": f"{base}/tw.png",
+                         "ld": f"{base}/ld.png", "none": ""}
+        store = open_store(tmp_path / "desk.db")
+        stored = store.put_article(Article(
+            title="Dam opens", text="The new dam opened on Monday after ten years of work.",
+            url=f"{base}/og.html", image_url=found["og"])).id
+        plain = store.put_article(Article(title="No picture", text="Nothing to show here.",
+                                          url=f"{base}/none.html")).id
+        with TestClient(make_app(store, allow_private=True)) as client:
+            page = client.get(f"/article/{stored}").text
+            assert re.findall(r"<img [^>]*>", page) == [
+                f'<img src="/image/{stored}" alt="" loading="lazy" decoding="async" '
+                'referrerpolicy="no-referrer">']
+            r = client.get(f"/image/{stored}")
+            assert r.status_code == 200 and r.content == picture
+            assert "<img" not in client.get(f"/article/{plain}").text
+            assert client.get(f"/image/{plain}").status_code == 404
+        assert hits["/lead.png"] == 1 and hits["/pixel.gif"] == 0
+        store.close()

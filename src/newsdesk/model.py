@@ -66,6 +66,7 @@ class Article:
     section: str | None = None
     publisher_section: str | None = None
     description: str | None = None
+    image_url: str | None = None  # the page's own lead image (og:image, twitter:image, JSON-LD)
     summary: str = ""
     key_facts: list[str] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
@@ -122,8 +123,8 @@ class ImportResult:
 
 
 _PLAIN_FIELDS = ("title", "text", "html", "headings", "url", "external_id", "guid", "source",
-                 "byline", "lang", "section", "publisher_section", "description", "feed_id",
-                 "key_facts")
+                 "byline", "lang", "section", "publisher_section", "description", "image_url",
+                 "feed_id", "key_facts")
 _DATE_FIELDS = ("published", "fetched")
 
 

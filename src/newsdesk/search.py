@@ -13,13 +13,22 @@ nothing, while the tail of a real query's neighbours is mostly other subjects. A
 whose words are not all in one article (a query in another language) falls back to the articles
 with most of its telling words (names, longer words). Filters (language, outlet, section,
 dates) apply to both lists before fusion; `sort="date"` orders what was found newest first.
+
+What is found comes back as brief articles (store/base.py BRIEF_TEXT: what a results page
+shows, without the body's html, entities or embedding), and a query's vector is remembered
+(QUERY_VECTORS per process): encoding it is most of a search's cost, and readers repeat
+searches.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import numpy as np
 
 from .enrich.embed import Embedder
 from .model import Article
@@ -29,6 +38,7 @@ RRF_K = 60  # the usual constant: ranks below ~60 barely count
 POOL = 60  # candidates taken from each list before filtering and fusion
 MIN_VECTOR_SCORE = 0.20  # cosine of query and article (nonsense reaches 0.16, a word 0.24+)
 VECTOR_TAIL = 0.75  # and at least this share of the best hit's cosine
+QUERY_VECTORS = 2048  # queries whose vector is kept (2 KB each)
 
 
 @dataclass
@@ -50,6 +60,26 @@ class Filters:
                 and (self.until is None or (when is not None and when <= _aware(self.until))))
 
 
+_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_VECTORS_LOCK = threading.Lock()
+
+
+def query_vector(embedder: Embedder, query: str) -> np.ndarray:
+    """The query's vector by `embedder`, remembered for the next search of the same words."""
+    key = (embedder.name, query)
+    with _VECTORS_LOCK:
+        found = _VECTORS.get(key)
+        if found is not None:
+            _VECTORS.move_to_end(key)
+            return found
+    vector = embedder.embed([query])[0]
+    with _VECTORS_LOCK:
+        _VECTORS[key] = vector
+        while len(_VECTORS) > QUERY_VECTORS:
+            _VECTORS.popitem(last=False)
+    return vector
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -65,19 +95,18 @@ def search(store: Store, embedder: Embedder | None, query: str, limit: int = 20,
         return []
     lists: list[list[Article]] = []
     if mode in ("hybrid", "keyword"):
-        found = store.search(query, limit=POOL)
+        found = store.search(query, limit=POOL, brief=True)
         words = _telling_words(query)
         if not found and len(words) > 1:
             # not every word is in one article (a query in another language): the articles
             # with most of its telling words, names above all, still rank
-            found = store.search(" ".join(words), limit=POOL, any_word=True)
+            found = store.search(" ".join(words), limit=POOL, any_word=True, brief=True)
         lists.append([a for a, _ in found if filters.keep(a)])
     if mode in ("hybrid", "vector") and embedder is not None:
-        vector = embedder.embed([query])[0]
-        near = store.nearest(vector, POOL)
+        near = store.nearest(query_vector(embedder, query), POOL)
         floor = max(MIN_VECTOR_SCORE, VECTOR_TAIL * near[0][1]) if near else 1.0
         hits = [(i, s) for i, s in near if s >= floor]
-        found_near = store.get_articles([i for i, _ in hits])
+        found_near = store.get_articles([i for i, _ in hits], brief=True)
         lists.append([a for a in found_near if filters.keep(a)])
     scores: dict[int, float] = {}
     by_id: dict[int, Article] = {}

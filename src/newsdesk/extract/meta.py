@@ -3,10 +3,11 @@
 `read_meta(tree, url)` collects what publishers state about the page: ``og:site_name``,
 ``og:title``, ``<title>``, the first ``<h1>``, ``article:section``, ``article:published_time``
 (and the usual alternatives: ``og:``/``dc.``/``itemprop`` dates, JSON-LD ``datePublished``,
-``<time datetime>``), author meta, ``<link rel=canonical>``, ``<html lang>`` and the meta
-description. Values are raw strings; `parse_date` (newsdesk.ingest.dates, re-exported here) and
-`clean_title` turn them into what an Article holds. JSON-LD is read from the first Article-like
-object (``@graph`` included).
+``<time datetime>``), author meta, ``<link rel=canonical>``, ``<html lang>``, the meta
+description and the page's lead image (``og:image``, else ``twitter:image``, else JSON-LD
+``image``; made absolute, http(s) only). Values are raw strings; `parse_date`
+(newsdesk.ingest.dates, re-exported here) and `clean_title` turn them into what an Article
+holds. JSON-LD is read from the first Article-like object (``@graph`` included).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ _DATE_KEYS = ("article:published_time", "og:published_time", "datepublished",
 _AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "parsely-author",
                 "sailthru.author")
 _SITE_KEYS = ("og:site_name", "application-name", "twitter:site")
+_IMAGE_KEYS = ("og:image:secure_url", "og:image", "og:image:url", "twitter:image",
+               "twitter:image:src")
 _ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting",
                   "analysisnewsarticle", "opinionnewsarticle", "report", "webpage"}
 _SEPARATORS = re.compile(r"\s+[|\-–—:·•»~/]\s+|\s+[|–—·•»]|[|–—·•»]\s+")
@@ -51,6 +54,7 @@ class PageMeta:
     og_type: str = ""
     ld_headline: str = ""
     has_password: bool = False
+    image: str = ""
 
 
 def _text(el: etree._Element | None) -> str:
@@ -88,6 +92,17 @@ def _name(value: object) -> str:
     return ""
 
 
+def _image(value: object) -> str:
+    """A JSON-LD image: an address, an ImageObject ({"url": ...}) or a list of either."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list) and value:
+        return _image(value[0])
+    if isinstance(value, dict):
+        return _image(value.get("url") or value.get("contentUrl"))
+    return ""
+
+
 def _read_ld(tree: etree._Element, meta: PageMeta) -> None:
     for obj in _ld_objects(tree):
         kinds = obj.get("@type")
@@ -99,6 +114,7 @@ def _read_ld(tree: etree._Element, meta: PageMeta) -> None:
         meta.ld_headline = meta.ld_headline or _name(obj.get("headline"))
         meta.section = meta.section or _name(obj.get("articleSection"))
         meta.site_name = meta.site_name or _name(obj.get("publisher"))
+        meta.image = meta.image or _image(obj.get("image"))
 
 
 def read_meta(tree: etree._Element, url: str | None = None) -> PageMeta:
@@ -132,7 +148,9 @@ def read_meta(tree: etree._Element, url: str | None = None) -> PageMeta:
     meta.lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
                  or found.get("content-language", "") or found.get("og:locale", ""))
     meta.has_password = tree.find(".//input[@type='password']") is not None
+    meta.image = next((v for k in _IMAGE_KEYS if (v := found.get(k, ""))), "")
     _read_ld(tree, meta)
+    meta.image = _absolute(meta.image, url) if meta.image else ""
     if not meta.published:
         time_el = tree.find(".//article//time[@datetime]")
         if time_el is None:

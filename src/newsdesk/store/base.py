@@ -19,7 +19,8 @@ two processes calling it at once on one database never double, lose or half-writ
     hold_host          a host's Retry-After ("not before"), seen by every process's fetcher
     delete_article     delete, leaving a tombstone; ids are never reused
 
-Reads (articles, stories, search, feeds) see committed data only. The merge rule for a
+Reads (articles, stories, search, feeds) see committed data only. List reads take
+`brief=True` for what lists and search results show (BRIEF_TEXT). The merge rule for a
 duplicate lives in `merge.py` so both engines apply the same one.
 """
 
@@ -35,6 +36,11 @@ import numpy as np
 from ..model import Article, Feed, Story
 
 Outcome = Literal["inserted", "updated", "duplicate", "tombstoned"]
+
+# A brief article (brief=True) is what a list shows: every plain field, the text cut to its
+# first BRIEF_TEXT characters (a teaser's first paragraph, the opening that near-duplicate
+# tests compare), and no html, headings, key facts, entities or embedding.
+BRIEF_TEXT = 4000
 
 
 @dataclass
@@ -117,9 +123,10 @@ class Store(Protocol):
     def find_duplicate(self, article: Article) -> int | None: ...
     def is_tombstoned(self, article: Article) -> bool: ...
     def get_article(self, article_id: int) -> Article | None: ...
-    def get_articles(self, ids: list[int]) -> list[Article]: ...
+    def get_articles(self, ids: list[int], brief: bool = False) -> list[Article]: ...
     def articles(self, section: str | None = None, limit: int = 50, offset: int = 0,
-                 lang: str | None = None, since: datetime | None = None) -> list[Article]: ...
+                 lang: str | None = None, since: datetime | None = None,
+                 brief: bool = False) -> list[Article]: ...
     def iter_articles(self, since: datetime | None = None,
                       batch: int = 500) -> Iterator[Article]: ...
     def count_articles(self, section: str | None = None) -> int: ...
@@ -135,13 +142,20 @@ class Store(Protocol):
     def story_briefs(self, ids: list[int]) -> dict[int, tuple[int | None, datetime | None]]: ...
     def story_vectors(self, story_id: int, limit: int) -> list[tuple[int, np.ndarray]]: ...
     def story(self, story_id: int) -> Story | None: ...
+    def story_version(self, story_id: int) -> str:
+        """A value that changes when the story gains or loses an article, or when one of its
+        articles gets a new text or is enriched again (what a story's digest is kept by)."""
+        ...
+    def story_latest_ids(self, story_id: int, limit: int) -> list[int]:
+        """The ids of a story's latest `limit` articles, latest first (from an index)."""
+        ...
     def story_coverage(self, story_ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
         """(articles, distinct outlets, languages sorted) by story id, without the texts:
         what lists and article pages show of a story."""
         ...
     def stories(self, min_articles: int = 2, limit: int = 50) -> list[Story]: ...
-    def search(self, query: str, limit: int = 20,
-               any_word: bool = False) -> list[tuple[Article, float]]:
+    def search(self, query: str, limit: int = 20, any_word: bool = False,
+               brief: bool = False) -> list[tuple[Article, float]]:
         """Full-text search, best first, positive scores. Every word must match (the last as
         a prefix), or with `any_word` any of them (more matching words rank higher)."""
         ...

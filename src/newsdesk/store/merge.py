@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..model import Article
 
 _TAKEN_WHEN_MISSING = ("byline", "published", "publisher_section", "description", "source",
-                       "url", "lang")
+                       "url", "lang", "image_url")
 
 
 def is_richer(new: Article, old: Article) -> bool:

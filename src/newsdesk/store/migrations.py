@@ -284,6 +284,19 @@ def m008_latest_order_indexes(db: sqlite3.Connection) -> None:
     """)
 
 
+def m009_image_and_coverage(db: sqlite3.Connection) -> None:
+    """The page's own lead image (og:image, twitter:image, JSON-LD image), read when the
+    article was extracted from its page: what the article page shows first. And a story's
+    coverage (articles, outlets, languages: every list that shows a story) counted from an
+    index alone instead of reading each member's row; it starts with story_id, so it
+    replaces articles_story."""
+    run_script(db, """
+        ALTER TABLE articles ADD COLUMN image_url TEXT;
+        CREATE INDEX articles_story_coverage ON articles(story_id, source, lang);
+        DROP INDEX articles_story;
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
@@ -293,6 +306,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_fts_prefix_indexes", m006_fts_prefix_indexes),
     ("007_feed_status", m007_feed_status),
     ("008_latest_order_indexes", m008_latest_order_indexes),
+    ("009_image_and_coverage", m009_image_and_coverage),
 ]
 
 

@@ -157,6 +157,19 @@ def m006_latest_order_indexes(conn: Conn) -> None:
     """)
 
 
+def m007_image_and_coverage(conn: Conn) -> None:
+    """The page's own lead image (og:image, twitter:image, JSON-LD image), read when the
+    article was extracted from its page: what the article page shows first. And a story's
+    coverage (articles, outlets, languages) counted from an index alone (an index-only scan)
+    instead of reading each member's row; it starts with story_id, so it replaces
+    articles_story."""
+    conn.execute("""
+        ALTER TABLE articles ADD COLUMN image_url TEXT;
+        CREATE INDEX articles_story_coverage ON articles(story_id, source, lang);
+        DROP INDEX articles_story;
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_procrastinate", m002_procrastinate),
@@ -164,6 +177,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_story_redirects", m004_story_redirects),
     ("005_feed_status", m005_feed_status),
     ("006_latest_order_indexes", m006_latest_order_indexes),
+    ("007_image_and_coverage", m007_image_and_coverage),
 ]
 
 

@@ -23,15 +23,22 @@ from psycopg.types.json import Jsonb
 
 from ..errors import StoreError
 from ..model import Article, Entity, Feed
+from .base import BRIEF_TEXT
 
 Row = dict[str, Any]
 
 WRITTEN = (
     "external_id", "url", "guid", "content_hash", "feed_id", "story_id", "source", "title",
     "byline", "published", "fetched", "lang", "section", "publisher_section", "description",
-    "text", "html", "headings", "summary", "key_facts", "entities", "embedding",
+    "text", "html", "headings", "summary", "key_facts", "entities", "embedding", "image_url",
 )
 COLUMNS = ", ".join(("id", *WRITTEN))  # never `search`: it is large and only for matching
+# what a brief article (base.BRIEF_TEXT) reads: no html, JSON lists or embedding
+BRIEF_COLUMNS = (
+    "id, external_id, url, guid, content_hash, feed_id, story_id, source, title, byline, "
+    "published, fetched, lang, section, publisher_section, description, summary, image_url, "
+    f"left(text, {BRIEF_TEXT}) AS text"
+)
 DEDUPE_KEYS = ("url", "guid", "external_id", "content_hash")
 _INDEXED_TEXT = 500_000  # characters of body indexed: a tsvector is capped at 1 MB
 _STEMMERS = {"en": ("english",), "es": ("spanish",)}
@@ -124,7 +131,7 @@ def article_values(a: Article) -> list[Any]:
         a.title, a.byline, aware(a.published), aware(a.fetched) or datetime.now(UTC),
         a.lang, a.section, a.publisher_section, a.description, a.text, a.html,
         Jsonb(a.headings), a.summary, Jsonb(a.key_facts),
-        Jsonb([e.as_dict() for e in a.entities]), as_vector(a.embedding),
+        Jsonb([e.as_dict() for e in a.entities]), as_vector(a.embedding), a.image_url,
     ]
 
 
@@ -146,7 +153,20 @@ def to_article(row: Row) -> Article:
         headings=list(row["headings"]), summary=row["summary"],
         key_facts=list(row["key_facts"]),
         entities=[Entity(e["text"], e["type"]) for e in row["entities"]],
-        embedding=from_vector(row["embedding"]),
+        embedding=from_vector(row["embedding"]), image_url=row["image_url"],
+    )
+
+
+def to_brief(row: Row) -> Article:
+    """A row of BRIEF_COLUMNS."""
+    return Article(
+        id=int(row["id"]), external_id=row["external_id"], url=row["url"], guid=row["guid"],
+        content_hash=row["content_hash"], feed_id=row["feed_id"], story_id=row["story_id"],
+        source=row["source"], title=row["title"], byline=row["byline"],
+        published=row["published"], fetched=row["fetched"], lang=row["lang"],
+        section=row["section"], publisher_section=row["publisher_section"],
+        description=row["description"], text=row["text"], summary=row["summary"],
+        image_url=row["image_url"],
     )
 
 

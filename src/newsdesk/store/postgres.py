@@ -11,6 +11,7 @@ psycopg error leaves as a StoreError with one line.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -25,9 +26,10 @@ from psycopg_pool import ConnectionPool
 
 from ..errors import StoreError
 from ..model import Article, Feed, Story
-from . import leases, merge, pg_schema
+from . import leases, merge, pg_schema, walk
 from .base import FeedOutcome, Put
 from .pg_sql import (
+    BRIEF_COLUMNS,
     COLUMNS,
     DEDUPE_KEYS,
     WRITTEN,
@@ -43,6 +45,7 @@ from .pg_sql import (
     search_query,
     search_vector,
     to_article,
+    to_brief,
     to_feed,
     where,
 )
@@ -358,15 +361,17 @@ class PostgresStore:
         rows = self._q(f"SELECT {COLUMNS} FROM articles WHERE id = %s", (article_id,))
         return to_article(rows[0]) if rows else None
 
-    def get_articles(self, ids: list[int]) -> list[Article]:
+    def get_articles(self, ids: list[int], brief: bool = False) -> list[Article]:
         if not ids:
             return []
-        by_id = {r["id"]: to_article(r) for r in self._q(
-            f"SELECT {COLUMNS} FROM articles WHERE id = ANY(%s)", (list(ids),))}
+        make, columns = (to_brief, BRIEF_COLUMNS) if brief else (to_article, COLUMNS)
+        by_id = {r["id"]: make(r) for r in self._q(
+            f"SELECT {columns} FROM articles WHERE id = ANY(%s)", (list(ids),))}
         return [by_id[i] for i in ids if i in by_id]
 
     def articles(self, section: str | None = None, limit: int = 50, offset: int = 0,
-                 lang: str | None = None, since: datetime | None = None) -> list[Article]:
+                 lang: str | None = None, since: datetime | None = None,
+                 brief: bool = False) -> list[Article]:
         """Latest first (published, else fetched)."""
         where, params = ["true"], []  # type: list[str], list[Any]
         for clause, value in (("section = %s", section), ("lang = %s", lang),
@@ -374,10 +379,11 @@ class PostgresStore:
             if value:
                 where.append(clause)
                 params.append(value)
-        rows = self._q(f"SELECT {COLUMNS} FROM articles WHERE {' AND '.join(where)} "
+        make, columns = (to_brief, BRIEF_COLUMNS) if brief else (to_article, COLUMNS)
+        rows = self._q(f"SELECT {columns} FROM articles WHERE {' AND '.join(where)} "
                        "ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT %s OFFSET %s",
                        [*params, limit, offset])
-        return [to_article(r) for r in rows]
+        return [make(r) for r in rows]
 
     def iter_articles(self, since: datetime | None = None, batch: int = 500) -> Iterator[Article]:
         """Every article, oldest id first, read in batches."""
@@ -471,6 +477,18 @@ class PostgresStore:
         return {int(r["story_id"]): (int(r["n"]), int(r["outlets"]), sorted(r["langs"] or []))
                 for r in rows}
 
+    def story_version(self, story_id: int) -> str:
+        rows = self._q("SELECT id, content_hash, enriched FROM articles WHERE story_id = %s "
+                       "ORDER BY id", (story_id,))
+        members = [(int(r["id"]), r["content_hash"], int(bool(r["enriched"]))) for r in rows]
+        return hashlib.blake2b(repr(members).encode(), digest_size=12).hexdigest()
+
+    def story_latest_ids(self, story_id: int, limit: int) -> list[int]:
+        rows = self._q("SELECT id FROM articles WHERE story_id = %s "
+                       "ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT %s",
+                       (story_id, limit))
+        return [int(r["id"]) for r in rows]
+
     def story_vectors(self, story_id: int, limit: int) -> list[tuple[int, np.ndarray]]:
         """The latest `limit` members of a story with their embeddings."""
         rows = self._q("SELECT id, embedding FROM articles WHERE story_id = %s AND embedding IS "
@@ -496,27 +514,38 @@ class PostgresStore:
         return self._tx(work)
 
     def stories(self, min_articles: int = 2, limit: int = 50) -> list[Story]:
-        """Stories with at least `min_articles` articles, most recently active first."""
-        rows = self._q(
-            "SELECT story_id, MAX(COALESCE(published, fetched)) AS last FROM articles "
-            "WHERE story_id IS NOT NULL GROUP BY story_id HAVING COUNT(*) >= %s "
-            "ORDER BY last DESC, story_id DESC LIMIT %s", (min_articles, limit))
-        found = (self.story(int(r["story_id"])) for r in rows)
+        """Stories with at least `min_articles` articles, most recently active first (ties:
+        the higher story id first), found from the latest-first index (walk.py)."""
+        def batch(offset: int, size: int) -> list[tuple[int | None, Any]]:
+            return [(r["story_id"], r["d"]) for r in self._q(
+                "SELECT story_id, COALESCE(published, fetched) AS d FROM articles "
+                "ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT %s OFFSET %s",
+                (size, offset))]
+
+        def sizes(ids: list[int]) -> dict[int, int]:
+            return {int(r["story_id"]): int(r["n"]) for r in self._q(
+                "SELECT story_id, COUNT(*) AS n FROM articles WHERE story_id = ANY(%s) "
+                "GROUP BY story_id", (ids,))}
+
+        found = (self.story(sid) for sid in walk.latest_stories(batch, sizes, min_articles,
+                                                                 limit))
         return [s for s in found if s is not None]
 
-    def search(self, query: str, limit: int = 20,
-               any_word: bool = False) -> list[tuple[Article, float]]:
+    def search(self, query: str, limit: int = 20, any_word: bool = False,
+               brief: bool = False) -> list[tuple[Article, float]]:
         """Full-text search, English and Spanish stems and plain words, accents folded; best
         first; the score (ts_rank_cd, title above summary above body) is positive."""
         tsquery, params = search_query(query, any_word)
         if not tsquery:
             return []
+        # rank the ids alone, then read the winners (as the SQLite engine does)
         rows = self._q(
-            f"SELECT {', '.join('a.' + c for c in COLUMNS.split(', '))}, "
-            "ts_rank_cd(a.search, q.q) AS score "
+            "SELECT a.id, ts_rank_cd(a.search, q.q) AS score "
             f"FROM articles a, (SELECT {tsquery} AS q) q WHERE a.search @@ q.q "
             "ORDER BY score DESC, a.id LIMIT %s", [*params, limit])
-        return [(to_article(r), max(float(r["score"]), 1e-9)) for r in rows]
+        found = {a.id: a for a in self.get_articles([int(r["id"]) for r in rows], brief)}
+        return [(found[int(r["id"])], max(float(r["score"]), 1e-9)) for r in rows
+                if int(r["id"]) in found]
 
     # -- feeds ------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ one connection is shared by threads under a lock. Every sqlite3 error leaves as 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -23,14 +24,20 @@ import numpy as np
 
 from ..errors import StoreError
 from ..model import Article, Entity, Feed, Story
-from . import leases, merge, migrations
-from .base import FeedOutcome, Put
+from . import leases, merge, migrations, walk
+from .base import BRIEF_TEXT, FeedOutcome, Put
 from .vectors import VectorCache
 
 _ARTICLE_COLUMNS = (
     "external_id", "url", "guid", "content_hash", "feed_id", "story_id", "source", "title",
     "byline", "published", "fetched", "lang", "section", "publisher_section", "description",
-    "text", "html", "headings", "summary", "key_facts", "entities", "embedding",
+    "text", "html", "headings", "summary", "key_facts", "entities", "embedding", "image_url",
+)
+# what a brief article (base.BRIEF_TEXT) reads: no html, JSON lists or embedding
+_BRIEF_SELECT = (
+    "id, external_id, url, guid, content_hash, feed_id, story_id, source, title, byline, "
+    "published, fetched, lang, section, publisher_section, description, summary, image_url, "
+    f"substr(text, 1, {BRIEF_TEXT}) AS text"
 )
 _DEDUPE_KEYS = ("url", "guid", "external_id", "content_hash")
 BUSY_TIMEOUT = 60.0  # seconds a writer waits for another process's transaction
@@ -180,7 +187,7 @@ class SQLiteStore:
             json.dumps(a.headings, ensure_ascii=False), a.summary,
             json.dumps(a.key_facts, ensure_ascii=False),
             json.dumps([e.as_dict() for e in a.entities], ensure_ascii=False),
-            _vec_blob(a.embedding),
+            _vec_blob(a.embedding), a.image_url,
         ]
 
     @staticmethod
@@ -368,21 +375,36 @@ class SQLiteStore:
             key_facts=json.loads(row["key_facts"]),
             entities=[Entity(e["text"], e["type"]) for e in json.loads(row["entities"])],
             embedding=np.frombuffer(emb, dtype=np.float32).copy() if emb else None,
+            image_url=row["image_url"],
+        )
+
+    @staticmethod
+    def _brief(row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"], external_id=row["external_id"], url=row["url"], guid=row["guid"],
+            content_hash=row["content_hash"], feed_id=row["feed_id"], story_id=row["story_id"],
+            source=row["source"], title=row["title"], byline=row["byline"],
+            published=_dt(row["published"]), fetched=_dt(row["fetched"]), lang=row["lang"],
+            section=row["section"], publisher_section=row["publisher_section"],
+            description=row["description"], text=row["text"], summary=row["summary"],
+            image_url=row["image_url"],
         )
 
     def get_article(self, article_id: int) -> Article | None:
         rows = self._q("SELECT * FROM articles WHERE id = ?", (article_id,))
         return self._article(rows[0]) if rows else None
 
-    def get_articles(self, ids: list[int]) -> list[Article]:
+    def get_articles(self, ids: list[int], brief: bool = False) -> list[Article]:
         if not ids:
             return []
-        by_id = {r["id"]: self._article(r)
-                 for r in self._q(f"SELECT * FROM articles WHERE id IN ({_marks(ids)})", ids)}
+        make, columns = (self._brief, _BRIEF_SELECT) if brief else (self._article, "*")
+        by_id = {r["id"]: make(r) for r in self._q(
+            f"SELECT {columns} FROM articles WHERE id IN ({_marks(ids)})", ids)}
         return [by_id[i] for i in ids if i in by_id]
 
     def articles(self, section: str | None = None, limit: int = 50, offset: int = 0,
-                 lang: str | None = None, since: datetime | None = None) -> list[Article]:
+                 lang: str | None = None, since: datetime | None = None,
+                 brief: bool = False) -> list[Article]:
         """Latest first (published, else fetched)."""
         where, params = [], []  # type: list[str], list[Any]
         if section:
@@ -395,12 +417,13 @@ class SQLiteStore:
             where.append("COALESCE(published, fetched) >= ?")
             params.append(_iso(since))
         clause = f"WHERE {' AND '.join(where)}" if where else ""
+        make, columns = (self._brief, _BRIEF_SELECT) if brief else (self._article, "*")
         rows = self._q(
-            f"SELECT * FROM articles {clause} "
+            f"SELECT {columns} FROM articles {clause} "
             "ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [self._article(r) for r in rows]
+        return [make(r) for r in rows]
 
     def iter_articles(self, since: datetime | None = None, batch: int = 500) -> Iterator[Article]:
         """Every article, oldest id first, read in batches."""
@@ -512,6 +535,18 @@ class SQLiteStore:
                      first_published=min(dates) if dates else None,
                      last_published=max(dates) if dates else None)
 
+    def story_version(self, story_id: int) -> str:
+        rows = self._q("SELECT id, content_hash, enriched FROM articles WHERE story_id = ? "
+                       "ORDER BY id", (story_id,))
+        return hashlib.blake2b(repr([tuple(r) for r in rows]).encode(),
+                               digest_size=12).hexdigest()
+
+    def story_latest_ids(self, story_id: int, limit: int) -> list[int]:
+        rows = self._q("SELECT id FROM articles WHERE story_id = ? "
+                       "ORDER BY COALESCE(published, fetched) DESC, id DESC LIMIT ?",
+                       (story_id, limit))
+        return [int(r[0]) for r in rows]
+
     def story_coverage(self, story_ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
         if not story_ids:
             return {}
@@ -524,47 +559,23 @@ class SQLiteStore:
 
     def stories(self, min_articles: int = 2, limit: int = 50) -> list[Story]:
         """Stories with at least `min_articles` articles, most recently active first (ties:
-        the higher story id first).
+        the higher story id first), found from the latest-first index (walk.py)."""
+        def batch(offset: int, size: int) -> list[tuple[int | None, Any]]:
+            return [(r[0], r[1]) for r in self._q(
+                "SELECT story_id, COALESCE(published, fetched) AS d FROM articles "
+                "ORDER BY d DESC, id DESC LIMIT ? OFFSET ?", (size, offset))]
 
-        The latest articles are walked from the index (articles_latest) in batches until
-        `limit` stories are found: a story's first appearance is its last activity. Grouping
-        every article by story instead read all 100,000 rows for each front page."""
-        found: list[tuple[str, int]] = []  # (last activity, story id), in walk order
-        seen: set[int] = set()
-        offset, batch = 0, max(200, 4 * limit)
-        while limit > 0:
-            rows = self._q("SELECT story_id, COALESCE(published, fetched) AS d FROM articles "
-                           "ORDER BY d DESC, id DESC LIMIT ? OFFSET ?", (batch, offset))
-            fresh: dict[int, str] = {}
-            for r in rows:
-                sid = r["story_id"]
-                if sid is not None and sid not in seen and sid not in fresh:
-                    fresh[int(sid)] = r["d"]
-            seen.update(fresh)
-            if fresh and min_articles > 1:
-                ids = list(fresh)
-                sizes = {int(r[0]): int(r[1]) for r in self._q(
-                    f"SELECT story_id, COUNT(*) FROM articles WHERE story_id IN ({_marks(ids)}) "
-                    "GROUP BY story_id", ids)}
-                fresh = {i: d for i, d in fresh.items() if sizes.get(i, 0) >= min_articles}
-            found.extend((d, i) for i, d in fresh.items())
-            # done once `limit` are found and the next article is older than the last of them
-            # (an equal date may still bring a tie that sorts first)
-            if len(rows) < batch:
-                break
-            if len(found) >= limit and rows[-1]["d"] < sorted(found, reverse=True)[limit - 1][0]:
-                break
-            offset += batch
-        found.sort(reverse=True)
-        out = []
-        for _, sid in found[:limit]:
-            s = self.story(sid)
-            if s is not None:
-                out.append(s)
-        return out
+        def sizes(ids: list[int]) -> dict[int, int]:
+            return {int(r[0]): int(r[1]) for r in self._q(
+                f"SELECT story_id, COUNT(*) FROM articles WHERE story_id IN ({_marks(ids)}) "
+                "GROUP BY story_id", ids)}
 
-    def search(self, query: str, limit: int = 20,
-               any_word: bool = False) -> list[tuple[Article, float]]:
+        found = (self.story(sid) for sid in walk.latest_stories(batch, sizes, min_articles,
+                                                                 limit))
+        return [s for s in found if s is not None]
+
+    def search(self, query: str, limit: int = 20, any_word: bool = False,
+               brief: bool = False) -> list[tuple[Article, float]]:
         """Full-text search (BM25), best first; the score is positive, higher is better."""
         fts = _fts_query(query, any_word)
         if not fts:
@@ -574,7 +585,7 @@ class SQLiteStore:
         rows = self._q(
             "SELECT rowid, -bm25(articles_fts, 5.0, 2.0, 1.0) AS score FROM articles_fts "
             "WHERE articles_fts MATCH ? ORDER BY score DESC LIMIT ?", (fts, limit))
-        found = {a.id: a for a in self.get_articles([int(r[0]) for r in rows])}
+        found = {a.id: a for a in self.get_articles([int(r[0]) for r in rows], brief)}
         return [(found[int(r[0])], float(r[1])) for r in rows if int(r[0]) in found]
 
     # -- feeds ------------------------------------------------------------------------------

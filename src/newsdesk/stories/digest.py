@@ -15,11 +15,17 @@
 Grouping facts and figures across languages uses the multilingual encoder the articles were
 embedded with; without one (or with the monolingual `hash` embedder) it falls back to shared
 words, numbers and names. Digests are cached per story and version of its articles.
+
+`story_digest(store, story, embedder)` is what pages and the API call: it keeps each story's
+digest (and its articles) by the story's id and `store.story_version` (its members, their
+texts and enrichment), so a story is digested again only when it changed, not when any other
+article is stored; a kept digest costs one small read (CACHE_SIZE stories per process).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +37,8 @@ from scipy.spatial.distance import squareform
 from ..enrich.embed import Embedder
 from ..enrich.figures import Figure, find_figures, same_value
 from ..enrich.sentences import split_sentences
-from ..model import Article
+from ..model import Article, Story
+from ..store import Store
 from ..textfold import fold_text
 from .duplicates import Folded, fold
 
@@ -273,4 +280,40 @@ def digest(articles: list[Article], embedder: Embedder | None = None,
         _CACHE[version] = made
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
+    return made
+
+
+@dataclass
+class StoryDigest:
+    """A story's digest and its articles, oldest first."""
+
+    digest: Digest
+    articles: list[Article]
+
+    @property
+    def outlets(self) -> int:
+        return len({a.source for a in self.articles if a.source})
+
+
+_STORIES: OrderedDict[tuple[int, str, str | None], StoryDigest] = OrderedDict()
+_STORIES_LOCK = threading.Lock()
+
+
+def story_digest(store: Store, story: Story, embedder: Embedder | None = None) -> StoryDigest:
+    """`story`'s digest, kept until the story changes (see the module docstring)."""
+    key = (story.id, store.story_version(story.id), embedder.name if embedder else None)
+    with _STORIES_LOCK:
+        kept = _STORIES.get(key)
+        if kept is not None:
+            _STORIES.move_to_end(key)
+            return kept
+    # the members read after the version: a change in between makes the next view digest
+    # again, never keeps an old digest under a new version
+    now = store.story(story.id)
+    articles = store.get_articles(now.article_ids if now is not None else story.article_ids)
+    made = StoryDigest(digest(articles, embedder), articles)
+    with _STORIES_LOCK:
+        _STORIES[key] = made
+        while len(_STORIES) > CACHE_SIZE:
+            _STORIES.popitem(last=False)
     return made

@@ -10,6 +10,7 @@ are what stories link across languages.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ def _fold_case(text: str) -> str:
     return fold_text(text)
 
 
+@functools.lru_cache(maxsize=2048)  # lists and story pages fold the same articles again
 def shingles(text: str) -> frozenset[int]:
     words = _WORD.findall(_fold_case(text))[:OPENING_WORDS]
     return frozenset(hash(tuple(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1))

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from ..enrich.embed import get_embedder
 from ..model import Article, Story
 from ..search import Filters
-from ..stories.digest import digest
+from ..stories.digest import story_digest
 from ..stories.related import more_on_story, ranked_similar, similar_articles
 from ..stories.relatedness import relatedness
 from .pages import MAX_ID, SEARCH_HINT, SECTIONS, get_store, group_hits, run_search, snippet
@@ -266,8 +266,8 @@ def get_story(request: Request,
         if merged_into is not None:
             return RedirectResponse(f"/api/stories/{merged_into}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
-    arts = store.get_articles(s.article_ids)
-    d = digest(arts, get_embedder(request.app.state.config.embedder), key=s.id)
+    kept = story_digest(store, s, get_embedder(request.app.state.config.embedder))
+    arts, d = kept.articles, kept.digest
     return StoryFull.model_validate({
         **_story_brief(s), "headline": d.headline or s.title, "summary": d.summary,
         "articles": [_brief(a) for a in arts],

@@ -1,5 +1,9 @@
 """Images in articles: only the article's own lead image is shown, and by default from us.
 
+An article extracted from its page knows the page's own lead image (Article.image_url: its
+og:image, twitter:image or JSON-LD image); `page_first(image_url, found)` prefers it to the
+one found in the body.
+
 `split_lead_image(html)` takes sanitised body HTML (nh3: double-quoted, escaped attributes) and
 returns the lead image and the body with every image taken out. The lead image is the body's
 first image when no text comes before it (where publishers put the picture of the story);
@@ -73,6 +77,18 @@ def split_lead_image(html: str) -> tuple[LeadImage | None, str]:
         html, emptied = _EMPTY.subn("", html)
         if not emptied:
             return lead, html.strip()
+
+
+def page_first(image_url: str | None, found: LeadImage | None,
+               alt: str = "") -> LeadImage | None:
+    """The page's own lead image (`image_url`, when http(s)) before the one `found` in the body
+    (split_lead_image); the body's caption and alt text stay when both are the same image."""
+    url = (image_url or "").strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return found
+    if found is not None and found.url == url:
+        return found
+    return LeadImage(url, alt)
 
 
 def image_type(body: bytes) -> str | None:

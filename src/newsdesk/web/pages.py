@@ -32,12 +32,12 @@ from ..model import Article, Story
 from ..search import Filters
 from ..search import search as hybrid_search
 from ..store import Store
-from ..stories.digest import digest
+from ..stories.digest import story_digest
 from ..stories.duplicates import fold
 from ..stories.related import more_on_story, similar_articles
 from ..textfold import fold_text
 from .cache import cached_page
-from .images import LeadImage, split_lead_image
+from .images import LeadImage, page_first, split_lead_image
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
@@ -198,22 +198,25 @@ _TAGS = re.compile(r"<[^>]+>")
 def article_body(request: Request, article: Article
                  ) -> tuple[Markup | None, list[tuple[str, str]], LeadImage | None]:
     """(sanitised HTML without images, [], lead image) when there is HTML and a sanitiser,
-    else (None, text blocks, None).
+    else (None, text blocks, lead image). The lead image is the page's own (image_url) when
+    known, else the body's (images.py).
 
     The headline is shown once, in the page's h1: a leading copy of it in the body is dropped,
     and any h1 left in the body becomes an h2.
     """
     sanitize = _sanitizer(request, safe_url(article.url)) if article.html.strip() else None
     if sanitize is not None:
-        image, html = split_lead_image(_H1.sub(r"<\1h2", sanitize(article.html)))
+        found, html = split_lead_image(_H1.sub(r"<\1h2", sanitize(article.html)))
         lead = _LEADING_HEADING.match(html)
         if lead and _same(_TAGS.sub("", lead.group(1)), article.title):
             html = html[lead.end():]
-        return Markup(_without_standfirst_html(html, article.summary)), [], image
+        return (Markup(_without_standfirst_html(html, article.summary)), [],
+                page_first(article.image_url, found))
     blocks = article.blocks()
     if blocks and _same(blocks[0][1], article.title):
         blocks = blocks[1:]
-    return None, _without_standfirst_blocks(blocks, article.summary), None
+    return (None, _without_standfirst_blocks(blocks, article.summary),
+            page_first(article.image_url, None))
 
 
 # One rule for every page: a body sentence the standfirst already shows is not shown again.
@@ -273,20 +276,16 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _outlets(articles: list[Article]) -> int:
-    return len({a.source for a in articles if a.source})
-
-
-def _story_articles(store: Store, story: Story) -> list[Article]:
-    """The story's articles, oldest first (the store lists a story's ids by date)."""
-    return store.get_articles(story.article_ids)
+Coverage = dict[int, tuple[int, int, list[str]]]
 
 
 def group_by_story(store: Store, articles: list[Article], limit: int | None = None,
-                   shown: set[int] | None = None) -> list[dict[str, Any]]:
-    """`articles` (a list in its own order) with the later articles of one story grouped under
-    the first, wire copies folded away; each group knows its story's size. Stories in `shown`
-    (already on the page) are left out."""
+                   shown: set[int] | None = None,
+                   coverage: Coverage | None = None) -> list[dict[str, Any]]:
+    """`articles` (a list in its own order, brief articles will do) with the later articles
+    of one story grouped under the first, wire copies folded away; each group knows its
+    story's size. Stories in `shown` (already on the page) are left out. `coverage` is
+    store.story_coverage for the list's stories, when already read."""
     groups: list[dict[str, Any]] = []
     by_story: dict[int, dict[str, Any]] = {}
     for a in articles:
@@ -302,21 +301,28 @@ def group_by_story(store: Store, articles: list[Article], limit: int | None = No
         if sid is not None:
             by_story[sid] = group
     groups = groups[:limit] if limit else groups
-    coverage = store.story_coverage([g["article"].story_id for g in groups
-                                     if g["article"].story_id is not None])
-    for group in groups:
+    if coverage is None:
+        coverage = store.story_coverage([g["article"].story_id for g in groups
+                                         if g["article"].story_id is not None])
+    older: dict[int, list[int]] = {}  # group index -> ids of its story's latest others
+    for n, group in enumerate(groups):
         sid = group["article"].story_id
         count, outlets, _ = coverage.get(sid, (1, 1, [])) if sid is not None else (1, 1, [])
         group["more"] = []
         if count < 2:
             continue
         group.update(story_id=sid, count=count, outlets=outlets)
-        others = [f.article for f in fold([group["article"], *group["members"]])][1:]
-        if not others:  # the story's other articles are older than this list
-            story = store.story(sid)
-            latest = [i for i in (story.article_ids if story else []) if i != group["article"].id]
-            others = store.get_articles(latest[-2:])
-        group["more"] = others[:3]
+        if group["members"]:
+            others = [f.article for f in fold([group["article"], *group["members"]])][1:]
+            group["more"] = others[:3]
+        if not group["more"]:  # the story's other articles are older than this list
+            latest = [i for i in store.story_latest_ids(sid, 3) if i != group["article"].id]
+            older[n] = latest[:2][::-1]
+    if older:
+        found = {a.id: a for a in store.get_articles(
+            [i for ids in older.values() for i in ids], brief=True)}
+        for n, ids in older.items():
+            groups[n]["more"] = [found[i] for i in ids if i in found]
     return groups
 
 
@@ -328,15 +334,17 @@ def _central_member(store: Store, story: Story) -> Article | None:
     else:
         matrix = np.vstack([v for _, v in members])
         ids = [members[int(np.argmax((matrix @ matrix.T).mean(axis=1)))][0]]
-    found = store.get_articles(ids)
+    found = store.get_articles(ids, brief=True)
     return found[0] if found else None
 
 
-def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str, Any]]:
+def lead_stories(store: Store, count: int = HOME_LEAD_STORIES,
+                 found: list[Story] | None = None) -> list[dict[str, Any]]:
     """The biggest developing stories: active within LEAD_WINDOW_DAYS of the most recent
     story, by outlets covering it, weighted down as it goes quiet; each told by its most
-    central article."""
-    stories_ = store.stories(min_articles=2, limit=40)
+    central article (looked for only in the stories shown). `found` is
+    store.stories(min_articles=2, limit=40), when already read."""
+    stories_ = found if found is not None else store.stories(min_articles=2, limit=40)
     if not stories_:
         return []
     newest = max((s.last_published for s in stories_ if s.last_published), default=None)
@@ -345,18 +353,22 @@ def lead_stories(store: Store, count: int = HOME_LEAD_STORIES) -> list[dict[str,
     for s in stories_:
         if newest and s.last_published and (newest - s.last_published).days > LEAD_WINDOW_DAYS:
             continue
-        lead = _central_member(store, s)
-        if lead is None:
-            continue
         size, outlets, langs = coverage.get(s.id, (len(s.article_ids), 1, []))
         quiet = ((newest - s.last_published).total_seconds() / 86400
                  if newest and s.last_published else 0.0)
-        cards.append({"story": s, "lead": lead, "count": size, "outlets": outlets,
+        cards.append({"story": s, "count": size, "outlets": outlets,
                       "langs": sorted({lang_name(code) for code in langs}),
                       "weight": ((outlets + size / 10)
                                  * 0.5 ** (quiet / LEAD_HALF_LIFE_DAYS))})
-    cards.sort(key=lambda c: -c["weight"])
-    return cards[:count]
+    cards.sort(key=lambda c: -c["weight"])  # stable: ties keep the stories' order
+    shown = []
+    for card in cards:
+        card["lead"] = _central_member(store, card["story"])
+        if card["lead"] is not None:
+            shown.append(card)
+            if len(shown) == count:
+                break
+    return shown
 
 
 # -- screens --------------------------------------------------------------------------------
@@ -367,17 +379,20 @@ def home(request: Request) -> HTMLResponse:
     """Lead stories as cards, then the latest and each section with a story's articles
     grouped under one headline."""
     store = get_store(request)
-    cards = lead_stories(store)
+    active = store.stories(min_articles=2, limit=40)
+    cards = lead_stories(store, found=active)
     shown = {c["story"].id for c in cards}
-    newest = store.articles(limit=20)
-    latest = group_by_story(store, newest, limit=6, shown=shown)
+    newest = store.articles(limit=20, brief=True)
+    lists = {slug: store.articles(section=slug, limit=16, brief=True) for slug in SECTIONS}
+    coverage = store.story_coverage(list({a.story_id for arts in (newest, *lists.values())
+                                          for a in arts if a.story_id is not None}))
+    latest = group_by_story(store, newest, limit=6, shown=shown, coverage=coverage)
     by_section = []
-    for slug in SECTIONS:
-        groups = group_by_story(store, store.articles(section=slug, limit=16),
-                                limit=HOME_PER_SECTION)
+    for slug, arts in lists.items():
+        groups = group_by_story(store, arts, limit=HOME_PER_SECTION, coverage=coverage)
         if groups:
             by_section.append((slug, groups))
-    more_stories = [s for s in store.stories(min_articles=2, limit=8) if s.id not in shown][:5]
+    more_stories = [s for s in active[:8] if s.id not in shown][:5]
     return render(request, "home.html", {
         "cards": cards, "latest": latest, "by_section": by_section, "stories": more_stories,
         "snippet": snippet, "empty": not newest,
@@ -395,7 +410,8 @@ def section(request: Request, slug: str,
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if page > pages:
         raise HTTPException(404, "no such page")
-    articles = store.articles(section=slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    articles = store.articles(section=slug, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                              brief=True)
     return render(request, "section.html", {
         "slug": slug, "name": SECTIONS[slug], "groups": group_by_story(store, articles),
         "page": page,
@@ -484,10 +500,10 @@ def story(request: Request,
         if merged_into is not None:
             return RedirectResponse(f"/story/{merged_into}", status_code=301)
         raise HTTPException(404, f"no story {story_id}")
-    articles = _story_articles(store, found)
-    made = digest(articles, get_embedder(request.app.state.config.embedder), key=found.id)
+    kept = story_digest(store, found, get_embedder(request.app.state.config.embedder))
+    made = kept.digest
     return render(request, "story.html", {
-        "story": found, "d": made, "articles": articles, "outlets": _outlets(articles),
+        "story": found, "d": made, "articles": kept.articles, "outlets": kept.outlets,
         "langs": [lang_name(code) for code, _ in made.langs if code != "und"],
         "snippet": snippet, "entity_groups": ENTITY_GROUPS,
     })
