@@ -277,3 +277,17 @@ def test_a_list_in_the_body_stays_a_list() -> None:
     article = extract_html(page.encode())
     assert "<ul>\n<li>New flood walls along the quay.</li>" in article.html
     assert "A ferry link to the island." in article.text.split("\n\n")
+
+
+def test_the_pages_own_image_is_the_articles_lead_image() -> None:
+    """og:image (relative here) becomes the article's absolute image_url; none: no image."""
+    body = "".join(f"<p>Paragraph {i} of the report on the new dam, which opened on Monday "
+                   "after ten years of work and cost more than planned.</p>" for i in range(6))
+    page = ("<!doctype html><html lang='en'><head><title>Dam opens | Daily</title>"
+            "<meta property='og:image' content='/img/dam.jpg'></head><body><article>"
+            f"<h1>Dam opens</h1>{body}</article></body></html>")
+    article = extract_html(page, url="https://daily.example/news/dam")
+    assert article.image_url == "https://daily.example/img/dam.jpg"
+    plain = extract_html(page.replace("og:image", "og:nothing"),
+                         url="https://daily.example/news/dam")
+    assert plain.image_url is None

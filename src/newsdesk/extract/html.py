@@ -183,6 +183,7 @@ def _extract(html: str | bytes, url: str | None) -> tuple[Article, float]:
         lang=primary_lang(meta.lang) if meta.lang else None,
         publisher_section=meta.section or None,
         description=meta.description or extra.description or None,
+        image_url=meta.image or None,
         key_facts=facts,
         warnings=warnings,
     )
