@@ -235,7 +235,7 @@ def test_retry_after_is_honoured_across_processes(any_url: str, site: Site) -> N
     assert [path for path, _ in site.requests] == ["/feed.xml"]  # asked once, then we wait
     assert runs[0].returncode == 1 and "429" in runs[0].stderr
     assert "Traceback" not in "".join(r.stderr for r in runs)
-    assert all(r.returncode == 0 for r in runs[1:])
+    assert all(r.returncode == 0 for r in runs[1:]), [r.stderr for r in runs]
 
 
 def test_a_hosts_retry_after_is_shared_through_the_store(store: SQLiteStore, site: Site) -> None:

@@ -34,6 +34,7 @@ from ..textfold import fold_text
 WINDOW = timedelta(days=7)
 NEIGHBOURS = 10
 UNSHARED = 0.25  # what a pair keeps of its similarity when not mutual neighbours
+BLOCK = 256  # rows of the similarity matrix built at a time (bounds temporaries)
 THRESHOLD = 0.03  # average sharpened similarity needed to stay together (ECB+ dev)
 CROSS_FLOOR = 0.5  # an embedding cosine below this links no two languages
 CROSS_SCALE = 1.0  # (cosine - floor) * scale: on the TF-IDF cosine's scale (demo corpus)
@@ -97,33 +98,42 @@ def tfidf(texts: Sequence[str]) -> csr_matrix:
 def similarity(items: Sequence[Item]) -> np.ndarray:
     """The pairwise similarity described in the module docstring, sharpened, diagonal 1.
 
-    Built in place in one n x n array: at the 2,000-article window each extra copy costs
-    32 MB, and an import's peak memory is set here."""
+    Built in place in one n x n array, BLOCK rows at a time: at the 2,000-article window each
+    whole-matrix temporary costs 32 MB, and an import's peak memory is set here."""
     n = len(items)
     matrix = tfidf([i.text for i in items])
-    sim = (matrix @ matrix.T).toarray()
+    sim = np.empty((n, n))
     langs = np.array([i.lang or "" for i in items])
-    cross = (langs[:, None] != langs[None, :]) & (langs[:, None] != "") & (langs[None, :] != "")
-    if cross.any() and all(i.embedding is not None for i in items):
+    emb = None
+    if all(i.embedding is not None for i in items) and len(set(langs) - {""}) > 1:
         emb = np.vstack([np.asarray(i.embedding, dtype=np.float64) for i in items])
-        semantic = emb @ emb.T
-        semantic -= CROSS_FLOOR
-        np.clip(semantic, 0, None, out=semantic)
-        semantic *= CROSS_SCALE
-        np.copyto(sim, semantic, where=cross)
-        del semantic
-    del cross
     times = [i.published for i in items]
-    if any(t is not None for t in times):
-        stamps = np.array([t.timestamp() if t else np.nan for t in times])
-        # nan comparisons are False: undated pairs may join
-        sim[np.abs(stamps[:, None] - stamps[None, :]) > WINDOW.total_seconds()] = 0.0
+    stamps = (np.array([t.timestamp() if t else np.nan for t in times])
+              if any(t is not None for t in times) else None)
+    transposed = matrix.T.tocsc()
+    for start in range(0, n, BLOCK):
+        rows = slice(start, min(start + BLOCK, n))
+        block = sim[rows]
+        block[:] = (matrix[rows] @ transposed).toarray()
+        if emb is not None:
+            mine = langs[rows, None]
+            cross = (mine != langs[None, :]) & (mine != "") & (langs[None, :] != "")
+            semantic = emb[rows] @ emb.T
+            semantic -= CROSS_FLOOR
+            np.clip(semantic, 0, None, out=semantic)
+            semantic *= CROSS_SCALE
+            np.copyto(block, semantic, where=cross)
+        if stamps is not None:
+            # nan comparisons are False: undated pairs may join
+            block[np.abs(stamps[rows, None] - stamps[None, :]) > WINDOW.total_seconds()] = 0.0
     np.fill_diagonal(sim, 0.0)
     k = min(NEIGHBOURS, n - 1)
     if k > 0:
-        nearest = np.argpartition(-sim, k - 1, axis=1)[:, :k]
-        near = np.zeros(sim.shape, dtype=bool)
-        near[np.arange(n)[:, None], nearest] = True
+        near = np.zeros((n, n), dtype=bool)
+        for start in range(0, n, BLOCK):
+            index = np.arange(start, min(start + BLOCK, n))
+            nearest = np.argpartition(-sim[index], k - 1, axis=1)[:, :k]
+            near[index[:, None], nearest] = True
         near &= near.T
         sim[~near] *= UNSHARED
     np.fill_diagonal(sim, 1.0)
