@@ -19,9 +19,10 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["decode_html", "clean_text_input"]
+__all__ = ["decode_html", "clean_text_input", "BOMS"]
 
-_BOMS = (
+# byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE); feeds use them too
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -57,7 +58,7 @@ def _declared(head: bytes) -> str | None:
 
 def decode_html(data: bytes) -> tuple[str, str]:
     """Decode page bytes; returns ``(text, encoding used)``. Never raises."""
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             return clean_text_input(data[len(bom):].decode(name, "replace")), name
     try:

@@ -27,15 +27,10 @@ from __future__ import annotations
 import codecs
 import re
 
+from ..extract.decode import BOMS
+
 __all__ = ["decode_feed", "as_utf8_xml", "is_wide_text", "UTF8_DECLARATION"]
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*?\?>", re.IGNORECASE)
 _DECLARED = re.compile(rb"^\s*<\?xml\b[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)[\"']",
                        re.IGNORECASE)
@@ -89,7 +84,7 @@ def decode_feed(data: bytes) -> tuple[str, list[str]]:
     """Decode feed bytes; returns ``(text without an XML declaration, problems)``."""
     problems: list[str] = []
     text = None
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             text = _decode(data[len(bom):], name, problems)
             break
