@@ -143,18 +143,14 @@ def one(row: Row | None) -> Row:
 
 
 def to_article(row: Row) -> Article:
-    return Article(
-        id=int(row["id"]), external_id=row["external_id"], url=row["url"], guid=row["guid"],
-        content_hash=row["content_hash"], feed_id=row["feed_id"], story_id=row["story_id"],
-        source=row["source"], title=row["title"], byline=row["byline"],
-        published=row["published"], fetched=row["fetched"], lang=row["lang"],
-        section=row["section"], publisher_section=row["publisher_section"],
-        description=row["description"], text=row["text"], html=row["html"],
-        headings=list(row["headings"]), summary=row["summary"],
-        key_facts=list(row["key_facts"]),
-        entities=[Entity(e["text"], e["type"]) for e in row["entities"]],
-        embedding=from_vector(row["embedding"]), image_url=row["image_url"],
-    )
+    """A whole row: the brief fields plus html, headings, facts, entities and the embedding."""
+    article = to_brief(row)
+    article.html = row["html"]
+    article.headings = list(row["headings"])
+    article.key_facts = list(row["key_facts"])
+    article.entities = [Entity(e["text"], e["type"]) for e in row["entities"]]
+    article.embedding = from_vector(row["embedding"])
+    return article
 
 
 def to_brief(row: Row) -> Article:

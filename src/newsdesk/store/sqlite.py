@@ -363,20 +363,16 @@ class SQLiteStore:
             return self._find(self._db, "tombstones", article) is not None
 
     def _article(self, row: sqlite3.Row) -> Article:
+        """The whole article: the brief row's fields plus html, headings, facts, entities and
+        the embedding."""
+        article = self._brief(row)
         emb = row["embedding"]
-        return Article(
-            id=row["id"], external_id=row["external_id"], url=row["url"], guid=row["guid"],
-            content_hash=row["content_hash"], feed_id=row["feed_id"], story_id=row["story_id"],
-            source=row["source"], title=row["title"], byline=row["byline"],
-            published=_dt(row["published"]), fetched=_dt(row["fetched"]), lang=row["lang"],
-            section=row["section"], publisher_section=row["publisher_section"],
-            description=row["description"], text=row["text"], html=row["html"],
-            headings=json.loads(row["headings"]), summary=row["summary"],
-            key_facts=json.loads(row["key_facts"]),
-            entities=[Entity(e["text"], e["type"]) for e in json.loads(row["entities"])],
-            embedding=np.frombuffer(emb, dtype=np.float32).copy() if emb else None,
-            image_url=row["image_url"],
-        )
+        article.html = row["html"]
+        article.headings = json.loads(row["headings"])
+        article.key_facts = json.loads(row["key_facts"])
+        article.entities = [Entity(e["text"], e["type"]) for e in json.loads(row["entities"])]
+        article.embedding = np.frombuffer(emb, dtype=np.float32).copy() if emb else None
+        return article
 
     @staticmethod
     def _brief(row: sqlite3.Row) -> Article:
