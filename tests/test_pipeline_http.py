@@ -146,7 +146,13 @@ def test_add_feed_fetches_full_text_then_refresh_uses_conditional_get(
     third = refresh_due(pipeline, every=True)
     assert (third.imported, third.duplicates) == (1, 2)
     assert store.count_articles() == 3
-    assert store.feeds()[0].etag == '"v2"'
+    # a page was fetched for a new entry in that run: its validators wait for the next check
+    # (test_teasers_waiting_for_pages_survive_a_killed_refresh says why)
+    assert store.feeds()[0].etag is None
+    site.requests.clear()
+    fourth = refresh_due(pipeline, every=True)
+    assert (fourth.imported, fourth.duplicates) == (0, 3)
+    assert site.requests == [("/feed.xml", None)] and store.feeds()[0].etag == '"v2"'
     pipeline.close()
 
 
@@ -508,3 +514,41 @@ def test_cli_feeds_shows_the_error_backoff(tmp_path: Path, site: Site) -> None:
     held = listed()
     assert held["status"] == "waiting" and held["retry_at"] is not None
     assert _cli(db, "feeds", **env).stdout.split("\t")[1] == "waiting"
+
+
+def test_teasers_waiting_for_pages_survive_a_killed_refresh(store: SQLiteStore, site: Site
+                                                            ) -> None:
+    """A refresh that dies after reading the feed but before fetching the teasers' pages
+    (the in-process queue is lost with it) must not lose those entries: the next refresh does
+    not send the feed's ETag (which would get a 304), finds them again and stores them."""
+    from newsdesk.tasks import InlineQueue
+
+    pipeline = _pipeline(store, embedder="hash")
+    pipeline.add_feed(site.base + "/feed.xml")
+    feed = store.feeds()[0]
+    assert feed.etag == '"v1"'  # every entry stored: the validators are kept
+    site.items.append(("berth-fees", "Port Verde waives berth fees for delayed ships",
+                       "The port authority waived berth fees for 23 delayed container ships."))
+    site.etag = '"v2"'
+    site.requests.clear()
+    dying = InlineQueue(pipeline, gather_pages=True)
+    dying.run("refresh_feed", feed_id=feed.id)  # reads the feed, defers one page ...
+    del dying  # ... and the process dies before fetching it
+    assert [p for p, _ in site.requests] == ["/feed.xml"]
+    assert store.feeds()[0].etag is None
+    assert len(store.articles()) == 2
+
+    site.requests.clear()
+    queue = InlineQueue(pipeline, gather_pages=True)
+    queue.run("refresh_feed", feed_id=feed.id)
+    queue.run_pages()
+    assert site.requests[0] == ("/feed.xml", None)  # whole feed asked for, no 304
+    assert "/berth-fees.html" in [p for p, _ in site.requests]
+    titles = {a.title for a in store.articles()}
+    assert "Port Verde waives berth fees for delayed ships" in titles and len(titles) == 3
+    assert store.feeds()[0].etag is None  # a page was fetched in this run, so still none
+
+    site.requests.clear()
+    InlineQueue(pipeline, gather_pages=True).run("refresh_feed", feed_id=feed.id)
+    assert store.feeds()[0].etag == '"v2"'  # nothing left waiting: validators kept again
+    assert len(store.articles()) == 3

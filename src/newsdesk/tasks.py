@@ -50,6 +50,9 @@ class Context:
     pipeline: Pipeline
     defer: Defer
     result: ImportResult = field(default_factory=ImportResult)
+    # whether deferred tasks outlive this process (Procrastinate jobs in PostgreSQL: yes; the
+    # in-process queue: no)
+    durable: bool = True
 
 
 def next_check_after(feed: Feed, now: datetime, refresh_minutes: float, failed: bool,
@@ -73,6 +76,7 @@ def refresh_feed(ctx: Context, feed_id: int) -> ImportResult:
     minutes = pipe.config.refresh_minutes
     try:
         got = pipe.fetcher().fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        deferred = 0
         if not got.not_modified:
             entries = pipe.feed_entries(got.body, feed.url, got.url)
             complete = []
@@ -80,6 +84,7 @@ def refresh_feed(ctx: Context, feed_id: int) -> ImportResult:
                 entry.feed_id = feed.id
                 if pipe.wants_page(entry):
                     ctx.defer("fetch_page", entry=article_to_dict(entry))
+                    deferred += 1
                 else:
                     complete.append(entry)
             stored = pipe.store_articles(complete, result)
@@ -97,6 +102,12 @@ def refresh_feed(ctx: Context, feed_id: int) -> ImportResult:
             checked=now, error=reason, next_check=next_check_after(feed, now, minutes, True)))
     else:
         etag, modified = got.etag, got.last_modified
+        if deferred and not ctx.durable:
+            # Entries waiting for their pages live only in this process. Were it killed before
+            # storing them, a conditional GET would then answer 304 and they would be lost; so
+            # the next check asks for the whole feed, and any entry not stored by then is
+            # deferred again (the stored ones are duplicates and are not).
+            etag, modified = None, None
         store.record_feed_outcome(feed_id, FeedOutcome(
             checked=now, etag=etag, last_modified=modified,
             status="not modified" if got.not_modified else "ok",
@@ -169,7 +180,7 @@ class InlineQueue:
         self._todo: deque[tuple[str, dict[str, Any]]] = deque()
         self._pages: list[dict[str, Any]] = []
         self._gather = gather_pages
-        self.context = Context(pipeline, self.defer)
+        self.context = Context(pipeline, self.defer, durable=False)
 
     def defer(self, task: str, **kwargs: Any) -> None:
         if task == "fetch_page":
