@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from newsdesk.errors import ConfigError
-from newsdesk.model import Article
-from newsdesk.store import Store, open_store
+from newsdesk.model import Article, Feed
+from newsdesk.store import FeedOutcome, Store, open_store
 from newsdesk.web.images import split_lead_image
 from webtools import file_server, make_app, png, sample_store
 
@@ -327,6 +328,25 @@ def test_cached_pages_follow_writes_from_any_connection(desk, tmp_path):
                               text="A derby defeat.", url="https://x.example/d"))
     assert "Rovers lose the derby" in client.get("/section/sport").text
     assert len(client.app.state.page_cache) >= 1
+
+
+def test_cached_pages_outlive_writes_that_no_page_shows(desk):
+    """A worker recording feed checks, host holds and leases leaves every kept page kept."""
+    client, _, store = desk
+    cache = client.app.state.page_cache
+    page = client.get("/section/sport").text
+    kept = cache.get("/section/sport?", store.content_version())
+    assert kept is not None
+    other = open_store(store.url)  # as another process would
+    other.hold_host("https://x.example:443", datetime.now(UTC) + timedelta(hours=1))
+    feed_id, _ = other.add_feed(Feed(url="https://x.example/feed.xml"))
+    other.record_feed_outcome(feed_id, FeedOutcome(
+        checked=datetime.now(UTC), next_check=datetime.now(UTC), error="HTTP 503"))
+    other.claim_unenriched(10, lease_seconds=0)
+    other.close()
+    store.hold_host("https://y.example:443", datetime.now(UTC) + timedelta(hours=1))
+    assert cache.get("/section/sport?", store.content_version()) is kept
+    assert client.get("/section/sport").text == page
 
 
 def test_page_cache_can_be_turned_off(tmp_path):

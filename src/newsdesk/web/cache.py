@@ -2,7 +2,9 @@
 
 A page is a function of the stored data and its address, nothing else (no cookies, no
 accounts), so the body of a 200 answer is kept under (path, query) and served again while
-`store.data_version()` is what it was: any commit, by any process, makes every kept page stale.
+`store.content_version()` is what it was: any committed change to what pages show (articles,
+stories, similar links, story redirects), by any process, makes every kept page stale; feed
+checks, host holds, leases and jobs do not.
 Each server process keeps its own, at most `page_cache` pages (least recently used dropped
 first); 0 turns it off. Answers other than 200, and bodies over MAX_BODY, are never kept.
 
@@ -71,7 +73,6 @@ class PageCache:
         return len(self._kept)
 
 
-
 def cached_page(handler: F) -> F:
     """Serve `handler`'s 200 answers from the app's PageCache while the data is unchanged."""
 
@@ -82,7 +83,7 @@ def cached_page(handler: F) -> F:
         if cache.size == 0:
             return handler(*args, **kwargs)
         key = f"{request.url.path}?{request.url.query}"
-        version = request.app.state.store.data_version()
+        version = request.app.state.store.content_version()
         kept = cache.get(key, version)
         if kept is not None:
             return Response(kept.body, media_type=kept.media_type, headers=dict(kept.headers))
