@@ -20,6 +20,7 @@ from starlette.routing import Mount
 from newsdesk.errors import ConfigError
 from newsdesk.model import Article, Feed
 from newsdesk.store import FeedOutcome, Store, open_store
+from newsdesk.web.cache import Kept, PageCache
 from newsdesk.web.images import split_lead_image
 from webtools import file_server, make_app, png, sample_store
 
@@ -347,6 +348,27 @@ def test_cached_pages_outlive_writes_that_no_page_shows(desk):
     store.hold_host("https://y.example:443", datetime.now(UTC) + timedelta(hours=1))
     assert cache.get("/section/sport?", store.content_version()) is kept
     assert client.get("/section/sport").text == page
+
+
+def test_a_page_being_built_again_is_served_as_kept_meanwhile():
+    """After a change the first caller builds the page; callers that come while it builds
+    get the page kept from before; once built, everyone gets the new one. A build that does
+    not answer 200 drops the old page."""
+    cache = PageCache(10)
+    old = Kept("1", b"old", "text/html", ())
+    cache.put("/?", old)
+    assert cache.get("/?", "1") is old and cache.get("/?", "2") is None
+    assert cache.begin("/?") is None  # this caller builds it
+    assert cache.begin("/?") is old and cache.begin("/?") is old  # the others wait for it
+    new = Kept("2", b"new", "text/html", ())
+    cache.done("/?", new)
+    assert cache.get("/?", "2") is new and cache.get("/?", "1") is None
+    assert cache.begin("/?") is None and cache.begin("/?") is new
+    cache.done("/?", None)  # say the article was deleted: a 404 now
+    assert cache.get("/?", "2") is None and cache.begin("/?") is None  # nothing to serve
+    cache.done("/?", None)
+    assert cache.begin("/new?") is None and cache.begin("/new?") is None  # nothing kept yet
+    cache.done("/new?", None)
 
 
 def test_page_cache_can_be_turned_off(tmp_path):
