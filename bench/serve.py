@@ -2,7 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python bench/serve.py [--db /tmp/newsdesk-serve.db]
         [--workers 2] [--clients 16] [--seconds 10] [--warmup 2] [--no-cache] [--pages ...]
-        [--writes 0] [--settle 0]
+        [--writes 0] [--article-writes 0] [--settle 0]
 
 Issue 8's target: home, section, article, story and search pages with 16 concurrent clients
 on this 2-core machine: p95 <= 100 ms and >= 150 requests/s, and >= 50% of what the same load
@@ -27,11 +27,13 @@ view (or of a database that changes between any two requests). What only changes
 data it comes from is still kept in each process (a story's digest by the story's version,
 a query's vector, a text's shingles): a warm-up builds those, --warmup 0 measures them being
 built. --writes N commits N small writes a second from another connection while measuring (a
-desk that ingests all the time: every commit makes the page cache stale), a row of
-host_holds for the host "bench-writer", which nothing reads. --settle S waits S seconds after
-the server answers before the first request: each process builds its vector graph in the
-background after start (store/vectors.py; 1-2 minutes of both cores at 100,000 articles on
-this machine under load), which otherwise runs during the first pages measured.
+desk whose workers record feed checks and host holds all the time), a row of host_holds for
+the host "bench-writer", which no page shows: the page cache must outlive them.
+--article-writes N stores N new articles a second through the store (a desk that ingests all
+the time): each one is on the front page and makes every kept page stale. --settle S waits S
+seconds after the server answers before the first request: each process builds its vector
+graph in the background after start (store/vectors.py; 1-2 minutes of both cores at 100,000
+articles on this machine under load), which otherwise runs during the first pages measured.
 
 The machine is shared: absolute figures move with the load of others, the ratio to the trivial
 endpoint in the same run much less.
@@ -51,8 +53,12 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote_plus
+
+from newsdesk.model import Article
+from newsdesk.store import open_store
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -207,7 +213,7 @@ def run(port: int, pages: dict[str, list[str]], clients: int, seconds: float,
 
 
 def writer(db: Path, per_second: float, stop: threading.Event) -> None:
-    """Commit `per_second` small writes a second until `stop` is set."""
+    """Commit `per_second` host-hold writes a second until `stop` is set."""
     con = sqlite3.connect(db, timeout=60, isolation_level=None)
     n = 0
     while not stop.wait(1.0 / per_second):
@@ -215,6 +221,20 @@ def writer(db: Path, per_second: float, stop: threading.Event) -> None:
         con.execute("INSERT INTO host_holds(host, until) VALUES ('bench-writer', ?) "
                     "ON CONFLICT(host) DO UPDATE SET until = excluded.until", (str(n),))
     con.close()
+
+
+def article_writer(db: Path, per_second: float, stop: threading.Event) -> None:
+    """Store `per_second` new articles a second through the store until `stop` is set."""
+    store = open_store(db)
+    run = time.time_ns()
+    n = 0
+    while not stop.wait(1.0 / per_second):
+        n += 1
+        store.put_article(Article(
+            title=f"Bench writer report {n}", section="world", source="Bench Writer",
+            text=f"Report {n} of the bench writer.\n\nIt arrived while pages were served.",
+            url=f"https://bench-writer.example/{run}/{n}", published=datetime.now(UTC)))
+    store.close()
 
 
 def main() -> None:
@@ -230,6 +250,8 @@ def main() -> None:
     parser.add_argument("--pages", nargs="*", choices=PAGES, default=list(PAGES))
     parser.add_argument("--writes", type=float, default=0.0,
                         help="commits a second from another connection during the run")
+    parser.add_argument("--article-writes", type=float, default=0.0,
+                        help="new articles a second stored from another connection")
     parser.add_argument("--settle", type=float, default=0.0,
                         help="seconds to wait after start (vector graphs being built)")
     args = parser.parse_args()
@@ -241,12 +263,17 @@ def main() -> None:
     print(f"newsdesk serve --workers {args.workers} on {args.db} (page cache "
           f"{'off' if args.no_cache else 'on'}); {args.clients} clients, {args.seconds:g} s "
           f"per page after {args.warmup} warm-up pass(es)"
-          + (f"; {args.writes:g} writes/s" if args.writes else ""), flush=True)
+          + (f"; {args.writes:g} host-hold writes/s" if args.writes else "")
+          + (f"; {args.article_writes:g} article writes/s" if args.article_writes else ""),
+          flush=True)
     server = start_server(args.db, port, args.workers, cache=not args.no_cache)
     time.sleep(args.settle)
     stop = threading.Event()
     if args.writes:
         threading.Thread(target=writer, args=(args.db, args.writes, stop), daemon=True).start()
+    if args.article_writes:
+        threading.Thread(target=article_writer, args=(args.db, args.article_writes, stop),
+                         daemon=True).start()
     try:
         results = run(port, pages, args.clients, args.seconds, args.warmup)
     finally:

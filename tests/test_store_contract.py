@@ -651,3 +651,44 @@ def test_story_latest_ids_and_version(any_store: Store, reopen: Callable[[], Sto
     assert changed != grown
     any_store.link(ids[1], [], keep=10, story_id=story_id)
     assert any_store.story_version(story_id) not in (grown, changed)
+
+
+def test_content_version_moves_with_what_pages_show_only(any_store: Store,
+                                                         reopen: Callable[[], Store]) -> None:
+    """What the page cache is keyed on: an article, story, similar-link or redirect write, by
+    this process or another, moves it; feed checks, host holds and leases do not."""
+    start = any_store.content_version()
+    assert any_store.content_version() == start  # stable while nothing changes
+    other = reopen()
+    first = put(other, article(1), lease_seconds=0)  # another process stores an article
+    stored = any_store.content_version()
+    assert stored != start
+    second = put(any_store, article(2), lease_seconds=0)  # and this one
+    assert any_store.content_version() != stored
+
+    def unchanged_by(write: Callable[[Store], object]) -> None:
+        for store in (any_store, other):  # done here and by another process
+            before = any_store.content_version()
+            write(store)
+            assert any_store.content_version() == before, write
+
+    feed_id, _ = any_store.add_feed(Feed(url="https://news.example/feed.xml"))
+    unchanged_by(lambda s: s.hold_host("https://news.example:443", NOW + timedelta(hours=1)))
+    unchanged_by(lambda s: s.claim_due_feeds(NOW + timedelta(days=1), 10, lease_seconds=0))
+    unchanged_by(lambda s: s.record_feed_outcome(feed_id, FeedOutcome(
+        checked=NOW, next_check=NOW + timedelta(minutes=30), error="HTTP 503")))
+    unchanged_by(lambda s: s.claim_unenriched(10, lease_seconds=0))  # a lease write
+    assert any_store.count_unenriched() == 2
+
+    def moved_by(write: Callable[[], object]) -> None:
+        before = any_store.content_version()
+        write()
+        assert any_store.content_version() != before, write
+
+    moved_by(lambda: enrich(other, first, unit(1)))
+    moved_by(lambda: any_store.link(first, [], keep=10, new_story_title="Border"))
+    moved_by(lambda: other.link(second, [(first, 0.9)], keep=10, new_story_title="Other"))
+    story = any_store.story_briefs([second])[second][0]
+    assert story is not None
+    moved_by(lambda: other.regroup([([first, second], story, "Merged")]))  # a redirect too
+    moved_by(lambda: any_store.delete_article(first))

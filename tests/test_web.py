@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -10,11 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from newsdesk.model import Article
 from newsdesk.store import Store, open_store
+from newsdesk.stories.related import similar_articles, story_members
+from newsdesk.stories.relatedness import relatedness
 from webtools import SITE_NAME, make_app, sample_articles, sample_store, serve_app
 
 
@@ -467,3 +471,34 @@ def test_section_groups_a_storys_articles_under_one_headline(desk):
     home = _main(client.get("/").text)
     cards = home[home.index('class="story-cards"'):home.index('id="sec-')]
     assert f'href="/story/{ids["story"]}"' in cards and "3 outlets · 3 articles" in cards
+
+
+def test_related_lists_read_brief_and_score_as_the_full_articles(desk):
+    """The article page's related lists read their articles brief (no html, entities), the
+    story's members with their embeddings: the same articles, scored as in full."""
+    _, ids, store = desk
+    rng = np.random.default_rng(8)
+    for name in ("flood_en", "flood_es", "flood_wire"):
+        stored = store.get_article(ids[name])
+        assert stored is not None
+        vec = rng.standard_normal(512).astype(np.float32)
+        stored.embedding = vec / np.linalg.norm(vec)
+        stored.key_facts = [f"A fact told by {name}."]
+        assert store.save_enrichment(stored)
+    art = store.get_article(ids["flood_en"])
+    assert art is not None
+    members = story_members(store, art)
+    assert [m.id for m in members] == [ids["flood_es"], ids["flood_wire"]]
+    full = {x.id: x for x in store.get_articles([ids["flood_es"], ids["flood_wire"]])}
+    for m in members:
+        assert (m.html, m.key_facts) == ("", []) and full[m.id].key_facts  # brief
+        assert m.embedding is not None and np.allclose(m.embedding, full[m.id].embedding)
+        assert relatedness(art, m) == pytest.approx(relatedness(art, full[m.id]))
+    # as if it were of no story, the two members are its similar articles
+    alone = dataclasses.replace(art, story_id=None)
+    brief = similar_articles(store, alone)
+    in_full = similar_articles(store, alone, candidates=store.similar(art.id or 0, 20))
+    assert [o.id for o, _ in brief] == [o.id for o, _ in in_full]
+    assert {o.id for o, _ in brief} >= {ids["flood_es"], ids["flood_wire"]}
+    assert [s for _, s in brief] == pytest.approx([s for _, s in in_full])
+    assert all(o.html == "" for o, _ in brief)

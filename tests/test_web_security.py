@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from newsdesk.errors import ConfigError
-from newsdesk.model import Article
-from newsdesk.store import Store, open_store
+from newsdesk.model import Article, Feed
+from newsdesk.store import FeedOutcome, Store, open_store
+from newsdesk.web.cache import Kept, PageCache
 from newsdesk.web.images import split_lead_image
 from webtools import file_server, make_app, png, sample_store
 
@@ -327,6 +329,46 @@ def test_cached_pages_follow_writes_from_any_connection(desk, tmp_path):
                               text="A derby defeat.", url="https://x.example/d"))
     assert "Rovers lose the derby" in client.get("/section/sport").text
     assert len(client.app.state.page_cache) >= 1
+
+
+def test_cached_pages_outlive_writes_that_no_page_shows(desk):
+    """A worker recording feed checks, host holds and leases leaves every kept page kept."""
+    client, _, store = desk
+    cache = client.app.state.page_cache
+    page = client.get("/section/sport").text
+    kept = cache.get("/section/sport?", store.content_version())
+    assert kept is not None
+    other = open_store(store.url)  # as another process would
+    other.hold_host("https://x.example:443", datetime.now(UTC) + timedelta(hours=1))
+    feed_id, _ = other.add_feed(Feed(url="https://x.example/feed.xml"))
+    other.record_feed_outcome(feed_id, FeedOutcome(
+        checked=datetime.now(UTC), next_check=datetime.now(UTC), error="HTTP 503"))
+    other.claim_unenriched(10, lease_seconds=0)
+    other.close()
+    store.hold_host("https://y.example:443", datetime.now(UTC) + timedelta(hours=1))
+    assert cache.get("/section/sport?", store.content_version()) is kept
+    assert client.get("/section/sport").text == page
+
+
+def test_a_page_being_built_again_is_served_as_kept_meanwhile():
+    """After a change the first caller builds the page; callers that come while it builds
+    get the page kept from before; once built, everyone gets the new one. A build that does
+    not answer 200 drops the old page."""
+    cache = PageCache(10)
+    old = Kept("1", b"old", "text/html", ())
+    cache.put("/?", old)
+    assert cache.get("/?", "1") is old and cache.get("/?", "2") is None
+    assert cache.begin("/?") is None  # this caller builds it
+    assert cache.begin("/?") is old and cache.begin("/?") is old  # the others wait for it
+    new = Kept("2", b"new", "text/html", ())
+    cache.done("/?", new)
+    assert cache.get("/?", "2") is new and cache.get("/?", "1") is None
+    assert cache.begin("/?") is None and cache.begin("/?") is new
+    cache.done("/?", None)  # say the article was deleted: a 404 now
+    assert cache.get("/?", "2") is None and cache.begin("/?") is None  # nothing to serve
+    cache.done("/?", None)
+    assert cache.begin("/new?") is None and cache.begin("/new?") is None  # nothing kept yet
+    cache.done("/new?", None)
 
 
 def test_page_cache_can_be_turned_off(tmp_path):

@@ -88,7 +88,13 @@ class Store(Protocol):
     def applied_migrations(self) -> list[str]: ...
     def data_version(self) -> str:
         """A value that changes whenever a change to the database is committed, by this
-        process or another: what the web pages' cache is keyed on. Cheap to read."""
+        process or another. Cheap to read."""
+        ...
+    def content_version(self) -> str:
+        """A value that changes whenever a committed change alters what the pages show
+        (articles, stories, similar links, story redirects), by this process or another, and
+        not with feed checks, host holds, leases or jobs: what the web pages' cache is keyed
+        on. Cheap to read."""
         ...
     def check(self) -> list[str]:
         """Problems found by the engine's integrity check; empty when the database is sound."""

@@ -297,6 +297,37 @@ def m009_image_and_coverage(db: sqlite3.Connection) -> None:
     """)
 
 
+# What a page shows, and so what the web's page cache (web/cache.py) must see change. Not the
+# lease columns: claiming work for enrichment rewrites them and no page shows them.
+CONTENT_COLUMNS = (
+    "external_id", "url", "guid", "content_hash", "feed_id", "story_id", "source", "title",
+    "byline", "published", "fetched", "lang", "section", "publisher_section", "description",
+    "text", "html", "headings", "summary", "key_facts", "entities", "embedding", "enriched",
+    "image_url",
+)
+
+
+def m010_content_version(db: sqlite3.Connection) -> None:
+    """A counter that moves only when what the pages show changes (articles but their leases,
+    stories, similar links, story redirects), for the page cache: the database's own change
+    counter also moves with feed checks, host holds and leases, and dropped every kept page
+    each time a worker recorded one. One row, bumped by a trigger per row written: a write
+    to a page the import already has dirty."""
+    bump = "BEGIN UPDATE content_version SET version = version + 1 WHERE id = 1; END;"
+    script = """
+        CREATE TABLE content_version (id INTEGER PRIMARY KEY CHECK (id = 1),
+                                      version INTEGER NOT NULL);
+        INSERT INTO content_version(id, version) VALUES (1, 0);
+    """
+    for table in ("articles", "stories", "similar", "story_redirects"):
+        script += f"CREATE TRIGGER {table}_cv_insert AFTER INSERT ON {table} {bump}\n"
+        script += f"CREATE TRIGGER {table}_cv_delete AFTER DELETE ON {table} {bump}\n"
+        columns = ", ".join(CONTENT_COLUMNS) if table == "articles" else ""
+        of = f" OF {columns}" if columns else ""
+        script += f"CREATE TRIGGER {table}_cv_update AFTER UPDATE{of} ON {table} {bump}\n"
+    run_script(db, script)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
@@ -307,6 +338,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("007_feed_status", m007_feed_status),
     ("008_latest_order_indexes", m008_latest_order_indexes),
     ("009_image_and_coverage", m009_image_and_coverage),
+    ("010_content_version", m010_content_version),
 ]
 
 

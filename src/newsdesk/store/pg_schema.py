@@ -21,6 +21,7 @@ from procrastinate.schema import SchemaManager
 from psycopg.rows import tuple_row
 
 from ..errors import ConfigError
+from .migrations import CONTENT_COLUMNS
 
 Conn = psycopg.Connection[Any]
 Migration = Callable[[Conn], None]
@@ -170,6 +171,30 @@ def m007_image_and_coverage(conn: Conn) -> None:
     """)
 
 
+def m008_content_version(conn: Conn) -> None:
+    """A counter that moves only when what the pages show changes (articles but their leases,
+    stories, similar links, story redirects), for the page cache: the write-ahead log's
+    position also moved with feed checks, host holds, leases, job rows and the server's own
+    upkeep. Bumped once per statement (a bulk insert bumps it once), not per row."""
+    columns = ", ".join(CONTENT_COLUMNS)
+    script = """
+        CREATE TABLE content_version (id INTEGER PRIMARY KEY CHECK (id = 1),
+                                      version BIGINT NOT NULL);
+        INSERT INTO content_version(id, version) VALUES (1, 0);
+        CREATE FUNCTION bump_content_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE content_version SET version = version + 1 WHERE id = 1;
+            RETURN NULL;
+        END $$;
+    """
+    for table in ("articles", "stories", "similar_links", "story_redirects"):
+        update = f"UPDATE OF {columns}" if table == "articles" else "UPDATE"
+        script += (f"CREATE TRIGGER {table}_content_version AFTER INSERT OR {update} OR DELETE "
+                   f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
+                   "EXECUTE FUNCTION bump_content_version();\n")
+    conn.execute(script)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_procrastinate", m002_procrastinate),
@@ -178,6 +203,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_feed_status", m005_feed_status),
     ("006_latest_order_indexes", m006_latest_order_indexes),
     ("007_image_and_coverage", m007_image_and_coverage),
+    ("008_content_version", m008_content_version),
 ]
 
 

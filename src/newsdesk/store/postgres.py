@@ -138,6 +138,9 @@ class PostgresStore:
         # the server's own upkeep: a cache keyed on it is dropped a little more often)
         return str(self._q("SELECT pg_current_wal_lsn()::text AS v")[0]["v"])
 
+    def content_version(self) -> str:
+        return str(self._q("SELECT version FROM content_version WHERE id = 1")[0]["version"])
+
     def check(self) -> list[str]:
         return self._tx(pg_schema.problems)
 

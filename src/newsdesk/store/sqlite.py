@@ -96,6 +96,8 @@ class SQLiteStore:
         self._lock = threading.RLock()
         self._vectors = VectorCache()
         self._holder = leases.holder()
+        self._content_seen: tuple[int, int] | None = None
+        self._content_version = ""
         try:
             self._prepare()
         except sqlite3.DatabaseError as exc:
@@ -171,6 +173,21 @@ class SQLiteStore:
             except sqlite3.Error as exc:
                 raise StoreError(f"{self.url}: {exc}") from exc
             return f"{other}.{self._db.total_changes}"
+
+    def content_version(self) -> str:
+        # the counter is read again only when some commit happened since the last read: the
+        # two pragma-cheap values tell that without touching a table
+        with self._lock:
+            try:
+                seen = (self._db.execute("PRAGMA data_version").fetchone()[0],
+                        self._db.total_changes)
+                if seen != self._content_seen:
+                    row = self._db.execute(
+                        "SELECT version FROM content_version WHERE id = 1").fetchone()
+                    self._content_seen, self._content_version = seen, str(row[0])
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.url}: {exc}") from exc
+            return self._content_version
 
     def check(self) -> list[str]:
         problems = [str(r[0]) for r in self._q("PRAGMA integrity_check") if r[0] != "ok"]

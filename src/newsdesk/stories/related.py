@@ -38,19 +38,24 @@ def story_members(store: Store, article: Article, limit: int = MORE_ON_STORY) ->
     """The other articles of `article`'s story, the `limit` most related to it, oldest first.
 
     In a big story only the PRESELECT x limit closest by embedding (read without their text)
-    are loaded and scored."""
+    are loaded and scored. Members are read brief (what the lists show, the opening the
+    score reads), each with its embedding from the story's vectors."""
     if article.story_id is None:
         return []
     story = store.story(article.story_id)
     if story is None:
         return []
     ids = [i for i in story.article_ids if i != article.id]
+    if not ids:
+        return []
+    vectors = dict(store.story_vectors(article.story_id, MAX_SCANNED))
     if len(ids) > PRESELECT * limit and article.embedding is not None:
         vec = np.asarray(article.embedding, dtype=np.float32)
-        scored = [(float(np.dot(v, vec)), i) for i, v in
-                  store.story_vectors(article.story_id, MAX_SCANNED) if i != article.id]
+        scored = [(float(np.dot(v, vec)), i) for i, v in vectors.items() if i != article.id]
         ids = [i for _, i in sorted(scored, reverse=True)[:PRESELECT * limit]]
-    others = store.get_articles(ids)
+    others = store.get_articles(ids, brief=True)
+    for other in others:
+        other.embedding = vectors.get(other.id or 0)
     if len(others) > limit:
         others = sorted(others, key=lambda o: -relatedness(article, o))[:limit]
     return sorted(others, key=_when)
@@ -66,10 +71,14 @@ def similar_articles(store: Store, article: Article, limit: int = SIMILAR_SHOWN,
                      ) -> list[tuple[Article, float]]:
     """Related articles about other events, best first, each at least MIN_RELATED.
 
-    `candidates` are the stored nearest neighbours with their cosine, when already read."""
+    `candidates` are the stored nearest neighbours with their cosine, when already read;
+    else they are read brief (the score needs only their opening, language and date, and
+    the stored cosine stands for their embeddings)."""
     assert article.id is not None
     if candidates is None:
-        candidates = store.similar(article.id, CANDIDATES)
+        links = store.similar_ids(article.id, CANDIDATES)
+        found = {a.id: a for a in store.get_articles([i for i, _ in links], brief=True)}
+        candidates = [(found[i], cosine) for i, cosine in links if i in found]
     skip = set(exclude or ()) | {article.id}
     scored = []
     for other, cosine in candidates:
