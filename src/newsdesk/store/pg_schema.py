@@ -175,7 +175,12 @@ def m008_content_version(conn: Conn) -> None:
     """A counter that moves only when what the pages show changes (articles but their leases,
     stories, similar links, story redirects), for the page cache: the write-ahead log's
     position also moved with feed checks, host holds, leases, job rows and the server's own
-    upkeep. Bumped once per statement (a bulk insert bumps it once), not per row."""
+    upkeep.
+
+    The bump runs at commit (deferred constraint triggers) and once per transaction (a
+    transaction-local flag): the counter's row is then locked only for the moment of the
+    commit, and always last, so writers never deadlock on it; and it becomes visible with
+    the data it stands for, never before (a page built in between would be kept as new)."""
     columns = ", ".join(CONTENT_COLUMNS)
     script = """
         CREATE TABLE content_version (id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -183,15 +188,19 @@ def m008_content_version(conn: Conn) -> None:
         INSERT INTO content_version(id, version) VALUES (1, 0);
         CREATE FUNCTION bump_content_version() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            IF current_setting('newsdesk.content_bumped', true) = 'yes' THEN
+                RETURN NULL;
+            END IF;
+            PERFORM set_config('newsdesk.content_bumped', 'yes', true);
             UPDATE content_version SET version = version + 1 WHERE id = 1;
             RETURN NULL;
         END $$;
     """
     for table in ("articles", "stories", "similar_links", "story_redirects"):
         update = f"UPDATE OF {columns}" if table == "articles" else "UPDATE"
-        script += (f"CREATE TRIGGER {table}_content_version AFTER INSERT OR {update} OR DELETE "
-                   f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
-                   "EXECUTE FUNCTION bump_content_version();\n")
+        script += (f"CREATE CONSTRAINT TRIGGER {table}_content_version AFTER INSERT OR "
+                   f"{update} OR DELETE ON {table} DEFERRABLE INITIALLY DEFERRED "
+                   "FOR EACH ROW EXECUTE FUNCTION bump_content_version();\n")
     conn.execute(script)
 
 
