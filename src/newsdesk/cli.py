@@ -28,11 +28,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import __version__
 from .config import Config
 from .errors import ConfigError, NewsdeskError
+from .export import export_records, extract_record, resolve_id
+from .ingest.dates import parse_date
+from .ingest.urls import is_http_url
 from .model import Feed, ImportResult
+from .store import Store, open_store
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline
-    from .store import Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsdesk: a self-hosted news desk.", pretty_exceptions_enable=False)
@@ -56,7 +59,6 @@ def _config(**overrides: Any) -> Config:
 
 
 def _open() -> Store:
-    from .store import open_store
 
     return open_store(_config().db)
 
@@ -319,10 +321,8 @@ def extract(
     format: Annotated[str, typer.Option("--format", help="json, jsonl or text.")] = "json",
 ) -> None:
     """Extract article text and metadata without storing anything."""
-    from .export import extract_record
     from .extract.html import extract_html
     from .ingest.files import read_bytes
-    from .ingest.urls import is_http_url
 
     if format not in ("json", "jsonl", "text"):
         raise typer.BadParameter("choose json, jsonl or text", param_hint="--format")
@@ -334,7 +334,6 @@ def extract(
         try:
             if key == "url":
                 from .pipeline import Pipeline
-                from .store import open_store
 
                 article = Pipeline(open_store(":memory:"), config).fetch_article(item)
             else:
@@ -363,8 +362,6 @@ def export(
     since: Annotated[str | None, typer.Option(help="Only articles published since DATE.")] = None,
 ) -> None:
     """Write every article as one JSON object a line."""
-    from .export import export_records
-    from .ingest.dates import parse_date
 
     if format != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
@@ -393,7 +390,6 @@ def search(
 ) -> None:
     """Search by keywords and by meaning, across English and Spanish ("frontera" finds border)."""
     from .enrich.embed import get_embedder
-    from .ingest.dates import parse_date
     from .search import Filters
     from .search import search as hybrid_search
 
@@ -435,7 +431,6 @@ def similar(
     limit: Annotated[int, typer.Option(help="How many.", min=1, max=MAX_LIMIT)] = 10,
 ) -> None:
     """Articles most similar to one article, best first: its story's, then related ones."""
-    from .export import resolve_id
     from .stories.related import ranked_similar
 
     store = _open()
@@ -545,7 +540,6 @@ def _iso(value: datetime | None) -> str | None:
 @app.command()
 def delete(ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Delete an article; a tombstone keeps refreshes from bringing it back."""
-    from .export import resolve_id
 
     store = _open()
     article_id = resolve_id(store, ident)
