@@ -81,6 +81,9 @@ class Store(Protocol):
     """A newsdesk database. `open_store(url)` returns one."""
 
     url: str  # what it was opened with: a file path or a postgresql:// URL (password hidden)
+    # content_version() is local and quick (no network round trip): the web server reads it
+    # on its event loop
+    cheap_content_version: bool
 
     # -- plumbing ---------------------------------------------------------------------------
     def close(self) -> None: ...

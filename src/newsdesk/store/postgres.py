@@ -59,6 +59,8 @@ _RETRIES = 3  # a deadlock or serialisation failure is retried this many times
 class PostgresStore:
     """The PostgreSQL engine. `PostgresStore("postgresql://user:pw@host/db")`."""
 
+    cheap_content_version = False  # a round trip to the server: not on an event loop
+
     def __init__(self, url: str, min_size: int = 1, max_size: int = 8) -> None:
         self.url = hide_password(url)
         self.conninfo = url  # with the password: for Procrastinate's own connections
@@ -501,18 +503,32 @@ class PostgresStore:
         return [(i, v) for i, v in vectors if v is not None]
 
     def story(self, story_id: int) -> Story | None:
-        def work(conn: Conn) -> Story | None:
-            head = conn.execute("SELECT title FROM stories WHERE id = %s",
-                                (story_id,)).fetchone()
-            if head is None:
-                return None
-            arts = conn.execute("SELECT id, COALESCE(published, fetched) AS d FROM articles "
-                                "WHERE story_id = %s ORDER BY d, id", (story_id,)).fetchall()
-            dates = [r["d"] for r in arts if r["d"] is not None]
-            return Story(id=story_id, title=head["title"],
-                         article_ids=[int(r["id"]) for r in arts],
-                         first_published=min(dates) if dates else None,
-                         last_published=max(dates) if dates else None)
+        found = self._stories([story_id])
+        return found[0] if found else None
+
+    def _stories(self, story_ids: list[int]) -> list[Story]:
+        """The stories of `story_ids` that exist, in that order: one transaction for all."""
+        if not story_ids:
+            return []
+
+        def work(conn: Conn) -> list[Story]:
+            titles = {int(r["id"]): r["title"] for r in conn.execute(
+                "SELECT id, title FROM stories WHERE id = ANY(%s)", (story_ids,)).fetchall()}
+            members: dict[int, list[tuple[int, Any]]] = {i: [] for i in titles}
+            for r in conn.execute(
+                    "SELECT story_id, id, COALESCE(published, fetched) AS d FROM articles "
+                    "WHERE story_id = ANY(%s) ORDER BY d, id", (list(titles),)).fetchall():
+                members[int(r["story_id"])].append((int(r["id"]), r["d"]))
+            out = []
+            for sid in story_ids:
+                if sid not in titles:
+                    continue
+                dates = [d for _, d in members[sid] if d is not None]
+                out.append(Story(id=sid, title=titles[sid],
+                                 article_ids=[i for i, _ in members[sid]],
+                                 first_published=min(dates) if dates else None,
+                                 last_published=max(dates) if dates else None))
+            return out
 
         return self._tx(work)
 
@@ -530,9 +546,7 @@ class PostgresStore:
                 "SELECT story_id, COUNT(*) AS n FROM articles WHERE story_id = ANY(%s) "
                 "GROUP BY story_id", (ids,))}
 
-        found = (self.story(sid) for sid in walk.latest_stories(batch, sizes, min_articles,
-                                                                 limit))
-        return [s for s in found if s is not None]
+        return self._stories(walk.latest_stories(batch, sizes, min_articles, limit))
 
     def search(self, query: str, limit: int = 20, any_word: bool = False,
                brief: bool = False) -> list[tuple[Article, float]]:

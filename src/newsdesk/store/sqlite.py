@@ -14,6 +14,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -82,8 +83,18 @@ def _marks(values: list[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
+class _Reader:
+    """One thread's reading connection. Held by the thread's locals, so it is closed when
+    the thread ends (the store keeps only a weak reference, to close the rest with it)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+
 class SQLiteStore:
     """The SQLite engine. `SQLiteStore(path)`; `":memory:"` works for one-process use."""
+
+    cheap_content_version = True  # a pragma on a local file: fine to read on an event loop
 
     def __init__(self, path: str | Path) -> None:
         self.url = str(path)
@@ -93,6 +104,15 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.url}: cannot open database: {exc}") from exc
         self._db.row_factory = sqlite3.Row
+        # A file is also read through connections of their own: one per reading thread
+        # (WAL readers never wait for each other or for the writer, and a page's queries do
+        # not queue behind another page's under self._lock), and one for content_version.
+        # A database in memory has only the one connection.
+        self._shared = self.url != ":memory:" and not self.url.startswith("file:")
+        self._local = threading.local()
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._readers_lock = threading.Lock()
+        self._vector_lock = threading.Lock()
         self._lock = threading.RLock()
         self._vectors = VectorCache()
         self._holder = leases.holder()
@@ -103,6 +123,11 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise StoreError(f"{self.url}: not a usable newsdesk database: {exc}") from exc
+        self._version_db: sqlite3.Connection | None = None
+        self._version_lock: threading.Lock | None = None
+        if self._shared:
+            self._version_db = self._connect()
+            self._version_lock = threading.Lock()
 
     def _prepare(self) -> None:
         """WAL mode and migrations. Several processes opening a new file at once can get
@@ -127,6 +152,37 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._version_db is not None and self._version_lock is not None:
+            with self._version_lock:
+                self._version_db.close()
+        with self._readers_lock:
+            for reader in list(self._readers):
+                reader.db.close()
+            self._readers.clear()
+            self._shared = False  # a late read goes to the closed main connection and fails
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.url, check_same_thread=False, timeout=BUSY_TIMEOUT,
+                             isolation_level=None)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """This thread's reading connection; None to read on the main one (a database in
+        memory, or inside this thread's write transaction, which must see its own writes)."""
+        if not self._shared or getattr(self._local, "in_tx", False):
+            return None
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = _Reader(self._connect())
+            reader.db.execute("PRAGMA query_only=ON")
+            with self._readers_lock:
+                if not self._shared:
+                    reader.db.close()
+                    return None
+                self._readers.add(reader)
+            self._local.reader = reader
+        return reader.db
 
     def __enter__(self) -> SQLiteStore:
         return self
@@ -138,6 +194,13 @@ class SQLiteStore:
         return f"SQLite {self.url}"
 
     def _q(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one read-only statement."""
+        reader = self._reader()
+        if reader is not None:
+            try:
+                return reader.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.url}: {exc}") from exc
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
@@ -152,6 +215,8 @@ class SQLiteStore:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise StoreError(f"{self.url}: cannot start a transaction: {exc}") from exc
+            outer = getattr(self._local, "in_tx", False)
+            self._local.in_tx = True  # reads in the transaction must see its writes
             try:
                 yield self._db
                 self._db.execute("COMMIT")
@@ -161,6 +226,8 @@ class SQLiteStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.in_tx = outer
 
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self._q("SELECT name FROM migrations ORDER BY name")]
@@ -175,15 +242,15 @@ class SQLiteStore:
             return f"{other}.{self._db.total_changes}"
 
     def content_version(self) -> str:
-        # the counter is read again only when some commit happened since the last read: the
-        # two pragma-cheap values tell that without touching a table
-        with self._lock:
+        # read on the web server's event loop for every page (cheap_content_version), so it
+        # has a connection and a lock of its own and never waits behind a page's queries; the
+        # counter is read again only when data_version says some connection committed
+        db, lock = self._version_db or self._db, self._version_lock or self._lock
+        with lock:
             try:
-                seen = (self._db.execute("PRAGMA data_version").fetchone()[0],
-                        self._db.total_changes)
+                seen = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
                 if seen != self._content_seen:
-                    row = self._db.execute(
-                        "SELECT version FROM content_version WHERE id = 1").fetchone()
+                    row = db.execute("SELECT version FROM content_version WHERE id = 1").fetchone()
                     self._content_seen, self._content_version = seen, str(row[0])
             except sqlite3.Error as exc:
                 raise StoreError(f"{self.url}: {exc}") from exc
@@ -508,7 +575,7 @@ class SQLiteStore:
 
     def nearest(self, vector: np.ndarray, k: int,
                 exclude: int | None = None) -> list[tuple[int, float]]:
-        with self._lock:
+        with self._vector_lock:
             self._sync_vectors()
             return self._vectors.search(vector, k, exclude)
 
@@ -538,15 +605,35 @@ class SQLiteStore:
         return [(int(r[0]), np.frombuffer(r[1], dtype=np.float32)) for r in rows]
 
     def story(self, story_id: int) -> Story | None:
-        rows = self._q("SELECT id, title FROM stories WHERE id = ?", (story_id,))
-        if not rows:
-            return None
-        arts = self._q("SELECT id, COALESCE(published, fetched) AS d FROM articles "
-                       "WHERE story_id = ? ORDER BY d, id", (story_id,))
-        dates = [d for d in (_dt(r["d"]) for r in arts) if d is not None]
-        return Story(id=story_id, title=rows[0]["title"], article_ids=[int(r[0]) for r in arts],
-                     first_published=min(dates) if dates else None,
-                     last_published=max(dates) if dates else None)
+        found = self._stories([story_id])
+        return found[0] if found else None
+
+    def _stories(self, story_ids: list[int]) -> list[Story]:
+        """The stories of `story_ids` that exist, in that order: two queries for all."""
+        if not story_ids:
+            return []
+        titles = {int(r[0]): r[1] for r in self._q(
+            f"SELECT id, title FROM stories WHERE id IN ({_marks(story_ids)})", story_ids)}
+        ids: dict[int, list[int]] = {i: [] for i in titles}
+        span: dict[int, list[str]] = {}  # story -> [first, last] moment
+        # rows come in time order (no moment first), and stored moments are ISO strings in
+        # UTC of one width, so the first and last are found without parsing every one
+        # the planner would take articles_story_coverage and read every article's row for
+        # its dates; articles_story_date holds them (4x faster for the front page's stories)
+        for sid, article_id, moment in self._q(
+                "SELECT story_id, id, COALESCE(published, fetched) AS d FROM articles "
+                f"INDEXED BY articles_story_date WHERE story_id IN ({_marks(list(titles))}) "
+                "ORDER BY d, id", list(titles)):
+            ids[sid].append(article_id)
+            if moment:
+                span.setdefault(sid, [moment, moment])[1] = moment
+        out = []
+        for sid in story_ids:
+            if sid in titles:
+                first, last = span.get(sid, [None, None])
+                out.append(Story(id=sid, title=titles[sid], article_ids=ids[sid],
+                                 first_published=_dt(first), last_published=_dt(last)))
+        return out
 
     def story_version(self, story_id: int) -> str:
         rows = self._q("SELECT id, content_hash, enriched FROM articles WHERE story_id = ? "
@@ -583,9 +670,7 @@ class SQLiteStore:
                 f"SELECT story_id, COUNT(*) FROM articles WHERE story_id IN ({_marks(ids)}) "
                 "GROUP BY story_id", ids)}
 
-        found = (self.story(sid) for sid in walk.latest_stories(batch, sizes, min_articles,
-                                                                 limit))
-        return [s for s in found if s is not None]
+        return self._stories(walk.latest_stories(batch, sizes, min_articles, limit))
 
     def search(self, query: str, limit: int = 20, any_word: bool = False,
                brief: bool = False) -> list[tuple[Article, float]]:

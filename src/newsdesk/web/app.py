@@ -64,8 +64,10 @@ _ERROR_TEXT = {
 
 
 def _templates(config: Config) -> Jinja2Templates:
+    # auto_reload off: templates are package files, and checking their times on every
+    # render cost ~7% of a search page
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.globals.update(site_name=config.site_name, sections=pages.SECTIONS)
     env.filters.update(
         human_date=pages.human_date, human_datetime=pages.human_datetime,
