@@ -4,6 +4,7 @@ schema, clear errors, FTS syntax. What every engine must do is in test_store_con
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,3 +118,42 @@ def test_integrity_after_many_writes(store: SQLiteStore) -> None:
     for n in range(1, 29, 3):
         store.delete_article(n)
     assert store.check() == []
+
+
+def test_reading_threads_use_their_own_connections_and_see_every_commit(tmp_path: Path) -> None:
+    """Reads run on one connection per thread (so pages do not queue behind each other's
+    queries); each must see what any connection committed before it, and the store's own
+    write transactions read their own writes."""
+    store = open_store(tmp_path / "t.db")
+    ids = [store.put_article(_article(n)).id for n in range(1, 6)]
+    seen: dict[int, list[int]] = {}
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def reader(n: int) -> None:
+        try:
+            start.wait()
+            seen[n] = [store.count_articles() for _ in range(50)]
+        except BaseException as exc:  # a failed read must fail the test, not vanish
+            errors.append(exc)
+
+    def writer() -> None:
+        start.wait()
+        for n in range(6, 26):
+            store.put_article(_article(n % 28 + 1, url=f"https://paper.example/w{n}",
+                                       content_hash=f"w{n}"))
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(5)]
+    threads.append(threading.Thread(target=writer))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for counts in seen.values():  # every reader only ever saw whole commits, never fewer
+        assert counts == sorted(counts) and counts[0] >= 5 and counts[-1] <= 25
+    assert store.count_articles() == 25  # a read right after the last commit sees it
+    assert store.get_article(ids[0]) is not None
+    store.close()
+    with pytest.raises(StoreError):  # after close a read is a clear error, not a crash
+        store.count_articles()
