@@ -30,7 +30,10 @@ built. --writes N commits N small writes a second from another connection while 
 desk whose workers record feed checks and host holds all the time), a row of host_holds for
 the host "bench-writer", which no page shows: the page cache must outlive them.
 --article-writes N stores N new articles a second through the store (a desk that ingests all
-the time): each one is on the front page and makes every kept page stale. --settle S waits S
+the time): each one is on the front page and makes every kept page stale, though a kept page
+is still served for --max-stale seconds after it was made (the page_max_stale setting, 5 by
+default; 0 shows every change on the next request, so every page is built again after each
+new article). --settle S waits S
 seconds after the server answers before the first request: each process builds its vector
 graph in the background after start (store/vectors.py; 1-2 minutes of both cores at 100,000
 articles on this machine under load), which otherwise runs during the first pages measured.
@@ -117,9 +120,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, port: int, workers: int, cache: bool) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, workers: int, cache: bool,
+                 max_stale: float = 5.0) -> subprocess.Popen[bytes]:
     path = f"{ROOT / 'src'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
-    env = dict(os.environ, PYTHONPATH=path, NEWSDESK_PAGE_CACHE="2000" if cache else "0")
+    env = dict(os.environ, PYTHONPATH=path, NEWSDESK_PAGE_CACHE="2000" if cache else "0",
+               NEWSDESK_PAGE_MAX_STALE=str(max_stale))
     proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "--db", str(db), "serve",
                              "--port", str(port), "--workers", str(workers)], env=env)
     deadline = time.monotonic() + 300  # the first open may apply migrations (16 s for FTS)
@@ -252,6 +257,8 @@ def main() -> None:
                         help="commits a second from another connection during the run")
     parser.add_argument("--article-writes", type=float, default=0.0,
                         help="new articles a second stored from another connection")
+    parser.add_argument("--max-stale", type=float, default=5.0,
+                        help="the page_max_stale setting (0: a change shows at once)")
     parser.add_argument("--settle", type=float, default=0.0,
                         help="seconds to wait after start (vector graphs being built)")
     args = parser.parse_args()
@@ -264,9 +271,11 @@ def main() -> None:
           f"{'off' if args.no_cache else 'on'}); {args.clients} clients, {args.seconds:g} s "
           f"per page after {args.warmup} warm-up pass(es)"
           + (f"; {args.writes:g} host-hold writes/s" if args.writes else "")
-          + (f"; {args.article_writes:g} article writes/s" if args.article_writes else ""),
+          + (f"; {args.article_writes:g} article writes/s" if args.article_writes else "")
+          + (f"; page_max_stale {args.max_stale:g} s" if not args.no_cache else ""),
           flush=True)
-    server = start_server(args.db, port, args.workers, cache=not args.no_cache)
+    server = start_server(args.db, port, args.workers, cache=not args.no_cache,
+                          max_stale=args.max_stale)
     time.sleep(args.settle)
     stop = threading.Event()
     if args.writes:

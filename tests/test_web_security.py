@@ -6,6 +6,7 @@ Real SQLite files, FastAPI's TestClient, and a real HTTP server on 127.0.0.1 for
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -451,3 +452,22 @@ def test_the_pages_own_lead_image_is_shown_from_us(tmp_path):
             assert client.get(f"/image/{plain}").status_code == 404
         assert hits["/lead.png"] == 1 and hits["/pixel.gif"] == 0
         store.close()
+
+
+def test_a_kept_page_may_be_late_by_at_most_page_max_stale(tmp_path):
+    """On a desk that ingests all the time a kept page is built at most once per
+    page_max_stale seconds: until then it is served as it was, and after that the change
+    shows."""
+    store, _ = sample_store(tmp_path / "desk.db")
+    with TestClient(make_app(store, page_max_stale=1.5)) as client:
+        asked = time.monotonic()
+        before = client.get("/section/sport").text
+        made = time.monotonic()  # the kept page was made between `asked` and now
+        store.put_article(Article(title="Rovers sign a goalkeeper", section="sport",
+                                  text="The club signed a keeper.", url="https://x.example/g"))
+        late = client.get("/section/sport").text
+        if time.monotonic() - asked < 1.5:  # (a very slow machine may already be past it)
+            assert late == before
+        time.sleep(max(0.0, 1.6 - (time.monotonic() - made)))
+        assert "Rovers sign a goalkeeper" in client.get("/section/sport").text
+    store.close()

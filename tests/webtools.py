@@ -247,5 +247,6 @@ def make_app(store: Store, **settings: Any) -> Any:
     """create_app over `store` with a test Config (site name SITE_NAME)."""
     from newsdesk.web.app import create_app
 
+    settings.setdefault("page_max_stale", 0)  # tests look at a page right after a write
     config = Config(site_name=settings.pop("site_name", SITE_NAME), db=store.url, **settings)
     return create_app(store, config, sanitize=fallback_sanitizer())

@@ -67,6 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
             "party sees who reads what."),
     Setting("page_cache", 2000,
             "Rendered pages kept per server process until the database changes (0: none)."),
+    Setting("page_max_stale", 5.0,
+            "Seconds a kept page may still be served after the articles or stories changed, "
+            "so a desk that ingests all the time builds each page at most this often (0: "
+            "every change shows on the next request)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

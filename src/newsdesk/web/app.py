@@ -109,7 +109,7 @@ def create_app(store: Store, config: Config,
     app.state.config = config
     app.state.sanitize = sanitize
     app.state.templates = _templates(config)
-    app.state.page_cache = PageCache(int(config.page_cache))
+    app.state.page_cache = PageCache(int(config.page_cache), float(config.page_max_stale))
     app.state.images = ImageProxy(config)
     remote_images = bool(config.remote_images)
     app.add_middleware(SecurityHeaders, remote_images=remote_images)

@@ -8,6 +8,11 @@ checks, host holds, leases and jobs do not.
 Each server process keeps its own, at most `page_cache` pages (least recently used dropped
 first); 0 turns it off. Answers other than 200, and bodies over MAX_BODY, are never kept.
 
+A desk that ingests all the time changes the version every few seconds, and would build
+every page again for nearly every request; so a kept page is still served for `page_max_stale`
+seconds (default 5) after it was made, whatever changed since: each page is then built at most
+once per that many seconds, and a new article shows up on the pages at most that late.
+
 After a change, the first request for a page builds it again; requests for the same page that
 arrive while it is being built are answered with the page kept from before the change (at most
 one build old) instead of each building it too: on a desk that ingests all the time, 16
@@ -25,9 +30,10 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio
@@ -52,22 +58,27 @@ class Kept:
     body: bytes
     media_type: str | None
     headers: tuple[tuple[str, str], ...]
+    made: float = field(default_factory=time.monotonic)
 
 
 class PageCache:
     """An LRU of rendered bodies, each tagged with the data version it was made from."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_stale: float = 0.0) -> None:
         self.size = max(0, size)
+        self.max_stale = max(0.0, max_stale)
         self._kept: OrderedDict[str, Kept] = OrderedDict()
         self._building: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, key: str, version: str) -> Kept | None:
-        """The page kept for `key` if it was made from `version`."""
+        """The page kept for `key` if it was made from `version`, or made less than
+        `max_stale` seconds ago (the data changed since, but it may be that late)."""
         with self._lock:
             kept = self._kept.get(key)
-            if kept is None or kept.version != version:
+            if kept is None:
+                return None
+            if kept.version != version and time.monotonic() - kept.made >= self.max_stale:
                 return None
             self._kept.move_to_end(key)
             return kept
