@@ -22,8 +22,8 @@ readers of the front page would otherwise build it 16 times after every new arti
     @cached_page
     def section(request: Request, slug: str) -> HTMLResponse: ...
 
-At 100,000 articles the front page takes ~150 ms to build and ~1 ms to serve from here
-(bench/serve.py).
+At 100,000 articles the front page takes ~15 ms of one core to build and well under 1 ms to
+answer from here (bench/serve.py; bench/RESULTS.md).
 """
 
 from __future__ import annotations
