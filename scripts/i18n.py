@@ -110,12 +110,11 @@ def _translations(message: Message) -> list[str]:
     return list(strings) if isinstance(strings, tuple) else [strings or ""]
 
 
-def problems(lang: str, wanted: Catalog | None = None) -> list[str]:
-    """What is wrong with `lang`'s catalogue against the messages of the sources: a message
+def problems(catalog: Catalog, wanted: Catalog) -> list[str]:
+    """What is wrong with `catalog` against the messages `wanted` by the sources: a message
     missing, untranslated, fuzzy, or whose placeholders differ from the original's. The
     English catalogue may leave a message untranslated (it is its own translation)."""
-    wanted = wanted if wanted is not None else extract()
-    catalog = load(lang)
+    lang = str(catalog.locale)
     found = []
     for message in msgids(wanted):
         have = catalog.get(message.id, message.context)
@@ -128,7 +127,8 @@ def problems(lang: str, wanted: Catalog | None = None) -> list[str]:
         texts = _translations(have)
         if lang == "en" and not any(texts):
             continue
-        if not all(t.strip() for t in texts):
+        if len(texts) != (catalog.num_plurals if isinstance(message.id, tuple) else 1) or not all(
+                t.strip() for t in texts):
             found.append(f"{label}: not translated")
             continue
         names = {n for s in _strings(message) for n in PLACEHOLDER.findall(s)}
@@ -141,7 +141,7 @@ def problems(lang: str, wanted: Catalog | None = None) -> list[str]:
 
 def check() -> int:
     wanted = extract()
-    found = [p for lang in languages() for p in problems(lang, wanted)]
+    found = [p for lang in languages() for p in problems(load(lang), wanted)]
     for line in found:
         print(line)
     print(f"{len(msgids(wanted))} messages, {len(languages())} catalogues, "
