@@ -404,3 +404,16 @@ def test_kept_pages_are_kept_per_language_and_zone(desk):
     assert len(cache) == 2
     kept = cache.get("es|UTC|/stories?", client.app.state.store.content_version())
     assert kept is not None and dict(kept.headers)["content-language"] == "es"
+
+
+def test_search_dates_are_days_in_the_readers_zone(tmp_path):
+    store, ids = sample_store(tmp_path / "d.db")
+    wire = f'href="/article/{ids["flood_wire"]}"'  # 29 November 07:10 UTC
+    query = "/search?q=Vellmar+barrier&until=2025-11-28"
+    with TestClient(make_app(store)) as client:
+        assert wire not in _main(client.get(query).text)  # in UTC it is the 29th
+    with TestClient(make_app(store, time_zone="America/Los_Angeles")) as client:
+        assert wire in _main(client.get(query).text)  # on the Pacific coast, the 28th
+        assert wire not in _main(client.get(query.replace("until", "since")
+                                            .replace("28", "29")).text)
+    store.close()

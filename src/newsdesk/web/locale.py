@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -113,6 +113,11 @@ def negotiate(header: str | None, supported: tuple[str, ...]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=512)
+def _negotiated(header: str | None, supported: tuple[str, ...]) -> str | None:
+    return negotiate(header, supported)  # browsers send a handful of distinct headers
+
+
 def check_settings(config: Config) -> None:
     """Refuse a bad `interface_language` or `time_zone` setting with a clear message."""
     site_zone(config)
@@ -146,7 +151,7 @@ def interface_language(request: Request) -> str:
     cookie = primary(request.cookies.get(LANGUAGE_COOKIE))
     if cookie in supported:
         return cookie
-    found = negotiate(request.headers.get("accept-language"), supported)
+    found = _negotiated(request.headers.get("accept-language"), supported)
     if found:
         return found
     default = str(request.app.state.config.interface_language)
@@ -241,11 +246,16 @@ def _local(value: datetime) -> datetime:
     return aware.astimezone(current().zone)
 
 
+@lru_cache(maxsize=4096)
+def _long_date(lang: str, day: date) -> str:
+    return format_date(day, "long", locale=_format_locale(lang))  # ~20 µs: kept
+
+
 def human_date(value: datetime | None) -> str:
     """'3 December 2025', '3 de diciembre de 2025': the day in the reader's zone."""
     if value is None:
         return ""
-    return format_date(_local(value).date(), "long", locale=_format_locale(current().lang))
+    return _long_date(current().lang, _local(value).date())
 
 
 def zone_abbreviation(value: datetime) -> str:

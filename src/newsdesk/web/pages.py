@@ -16,7 +16,7 @@ import inspect
 import math
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from html import unescape
 from typing import Annotated, Any
 
@@ -523,10 +523,11 @@ def group_hits(hits: list[Article]) -> list[dict[str, Any]]:
     return groups
 
 
-def _day(value: str, end: bool = False) -> datetime | None:
-    """A date from a form's date field (YYYY-MM-DD); None when empty or not a date."""
+def _day(value: str, zone: tzinfo = UTC, end: bool = False) -> datetime | None:
+    """A date from a form's date field (YYYY-MM-DD), a day in the reader's `zone`; None when
+    empty or not a date."""
     try:
-        day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=zone)
     except ValueError:
         return None
     return day.replace(hour=23, minute=59, second=59) if end else day
@@ -542,9 +543,10 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "",
            until: Annotated[str, Query(max_length=10)] = "",
            sort: Annotated[str, Query(max_length=12)] = "relevance") -> HTMLResponse:
     query = q.strip()
+    zone = ui_for(request).zone
     filters = Filters(lang=lang or None, source=source.strip() or None,
                       section=section if section in SECTIONS else None,
-                      since=_day(since), until=_day(until, end=True))
+                      since=_day(since, zone), until=_day(until, zone, end=True))
     hits = [a for a, _ in run_search(request, query, 30, filters, sort)] if query else []
     return render(request, "search.html", {
         "q": query, "hits": hits, "groups": group_hits(hits), "snippet": highlighter(query),
