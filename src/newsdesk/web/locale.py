@@ -167,7 +167,8 @@ def time_zone(request: Request) -> ZoneInfo:
             return zone_named(str(user))
         except ConfigError:
             pass
-    return site_zone(request.app.state.config)
+    zone: ZoneInfo | None = getattr(request.app.state, "time_zone", None)
+    return zone if zone is not None else site_zone(request.app.state.config)
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,12 @@ def human_datetime(value: datetime | None) -> str:
 
 def number(value: int | float) -> str:
     """'1,234' in English, '1.234' in Spanish."""
-    return format_decimal(value, locale=_format_locale(current().lang))
+    return _number(current().lang, value)
+
+
+@lru_cache(maxsize=4096)
+def _number(lang: str, value: int | float) -> str:
+    return format_decimal(value, locale=_format_locale(lang))  # ~20 µs: kept
 
 
 def lang_name(code: str | None) -> str:
@@ -286,6 +292,7 @@ def lang_name(code: str | None) -> str:
     return name[:1].upper() + name[1:] if name else code
 
 
+@lru_cache(maxsize=64)
 def native_name(code: str) -> str:
     """A language's name in itself, as a label: 'English', 'Español'."""
     name = _format_locale(primary(code)).get_language_name(primary(code)) or code
