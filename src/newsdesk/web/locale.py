@@ -314,7 +314,7 @@ def local_path(target: str) -> str:
 
 
 @router.get("/language/{code}")
-def choose_language(code: str,
+def choose_language(request: Request, code: str,
                     back: Annotated[str, Query(alias="next", max_length=2000)] = "/"
                     ) -> RedirectResponse:
     """Remember the reader's choice of interface language in a cookie and go back to `next`
@@ -323,5 +323,5 @@ def choose_language(code: str,
         raise HTTPException(404, f"no interface language {code!r}")
     response = RedirectResponse(local_path(back), status_code=303)
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=LANGUAGE_COOKIE_AGE, path="/",
-                        samesite="lax", httponly=True)
+                        samesite="lax", httponly=True, secure=request.url.scheme == "https")
     return response
