@@ -471,3 +471,13 @@ def test_search_dates_are_days_in_the_readers_zone(tmp_path):
         assert wire not in _main(client.get(query.replace("until", "since")
                                             .replace("28", "29")).text)
     store.close()
+
+
+def test_values_put_into_translated_messages_are_escaped(desk):
+    client, _, _ = desk
+    for headers in (SPANISH, {}):
+        page = client.get("/search", params={"q": '<img src=x onerror="alert(1)">'},
+                          headers=headers).text
+        assert "<img src=x" not in page
+        status = re.search(r'<p class="result-count" role="status">(.*?)</p>', page)
+        assert status and "“&lt;img src=x onerror=&#34;alert(1)&#34;&gt;”" in status.group(1)

@@ -73,10 +73,10 @@ def _templates(config: Config) -> Jinja2Templates:
                       extensions=["jinja2.ext.i18n"])
     # the callables read the language of the page being rendered (locale.using)
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        locale.gettext, locale.ngettext, newstyle=True)
-    # `_` straight to gettext: Jinja's alias looks it up in each render's context, which we
-    # never override (the language is in locale's context variable); one call less per message
-    env.globals["_"] = env.globals["gettext"]
+        locale.gettext, locale.ngettext, newstyle=True)  # compiles {% trans %} newstyle
+    # then the same callables without Jinja's per-message context lookups (locale.py)
+    env.globals.update(_=locale.template_gettext, gettext=locale.template_gettext,
+                       ngettext=locale.template_ngettext)
     env.globals.update(site_name=config.site_name, sections=pages.SECTIONS,
                        in_language=locale.in_language, labels_lang=locale.labels_lang,
                        interface_languages=locale.languages())

@@ -35,6 +35,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import RedirectResponse
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.requests import Request
 
@@ -235,6 +237,24 @@ def gettext(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current().lang).ngettext(singular, plural, n)
+
+
+# For templates, in the manner of Jinja's "newstyle" gettext (`_("%(n)s left", n=3)`, the
+# values escaped), minus a context lookup per message: the language is not in the context.
+@pass_context
+def template_gettext(context: Context, message: str, **variables: Any) -> str:
+    text = translations(current().lang).gettext(message)
+    found = Markup(text) if context.eval_ctx.autoescape else text
+    return found % variables  # always, as Jinja does: a literal % is written %%
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, n: int,
+                      **variables: Any) -> str:
+    text = translations(current().lang).ngettext(singular, plural, n)
+    found = Markup(text) if context.eval_ctx.autoescape else text
+    variables.setdefault("num", n)
+    return found % variables
 
 
 @cache
