@@ -4,7 +4,10 @@ numbers and times in the reader's locale and zone, and pages kept per language."
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -481,3 +484,15 @@ def test_values_put_into_translated_messages_are_escaped(desk):
         assert "<img src=x" not in page
         status = re.search(r'<p class="result-count" role="status">(.*?)</p>', page)
         assert status and "“&lt;img src=x onerror=&#34;alert(1)&#34;&gt;”" in status.group(1)
+
+
+def test_serve_refuses_a_bad_time_zone_in_one_line(tmp_path):
+    env = {**os.environ, "NEWSDESK_TIME_ZONE": "Europe/Atlantis", "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run([sys.executable, "-m", "newsdesk", "--db", str(tmp_path / "d.db"),
+                           "serve", "--port", "1"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "newsdesk serve: setting time_zone: 'Europe/Atlantis' is not a known time zone (use "
+        "an IANA name such as Europe/Madrid or America/Mexico_City)")
+    assert "Traceback" not in proc.stderr

@@ -200,6 +200,7 @@ def serve(config: Config, store: Store) -> None:
     """Serve until stopped: in this process over `store` with one worker, else in
     `worker_count` processes that each open the database (the settings are passed to them in
     NEWSDESK_* variables; `store` has already created or upgraded it)."""
+    locale.check_settings(config)  # before the encoder loads: a bad zone is told at once
     workers = worker_count(config)
     if workers == 1:
         warm_up(store, config)

@@ -243,9 +243,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 # values escaped), minus a context lookup per message: the language is not in the context.
 @pass_context
 def template_gettext(context: Context, message: str, **variables: Any) -> str:
+    if not variables and context.eval_ctx.autoescape:
+        return _plain(current().lang, message)  # most messages: a lookup
     text = translations(current().lang).gettext(message)
     found = Markup(text) if context.eval_ctx.autoescape else text
     return found % variables  # always, as Jinja does: a literal % is written %%
+
+
+@lru_cache(maxsize=4096)
+def _plain(lang: str, message: str) -> Markup:
+    return Markup(translations(lang).gettext(message)) % {}
 
 
 @pass_context
