@@ -1,12 +1,13 @@
 """The web application: `create_app(store, config)` wires pages, API, feeds and static files.
 
-Screens and endpoints live in four routers, each reading top to bottom, one handler per screen:
+Screens and endpoints live in five routers, each reading top to bottom, one handler per screen:
 
     pages.py   /  /section/{slug}  /article/{id}  /stories  /story/{id}  /search   HTML
                /image/{id}  an article's lead image, fetched by us (images.py)
     feeds.py   /feed.xml  /section/{slug}/feed.xml                        RSS 2.0
     api.py     /api/...                                                   JSON, described at /docs
     docs.py    /docs  /redoc                                              offline API docs
+    locale.py  /language/{code}  the footer's language links (a cookie)   redirect
 
 plus /static, /docs-assets (Swagger UI and Redoc, from the fastapi-offline package),
 /favicon.ico and /health (a trivial answer: the server's own ceiling in bench/serve.py).

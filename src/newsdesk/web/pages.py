@@ -5,7 +5,8 @@ pass through unescaped is article HTML after the nh3 sanitiser has cleaned it; w
 sanitiser we fall back to the article's plain-text blocks. Of the article's images only its
 lead image is shown (images.py), from /image/{id} unless `remote_images` is on. Pages need no
 JavaScript: security.py gives every response a policy that forbids it. Pages are kept until the
-data changes (cache.py).
+data changes (cache.py). Pages are rendered in the reader's language and time zone (locale.py):
+their words are gettext messages, translated when the template is rendered.
 """
 
 from __future__ import annotations
