@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean i18n
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy src/newsdesk
+
+# interface catalogues: bring src/newsdesk/translations/*/LC_MESSAGES/newsdesk.po in step with
+# the messages of the templates and web/*.py, then check every one is translated
+i18n: $(STAMP)
+	$(BIN)/python scripts/i18n.py extract
+	$(BIN)/python scripts/i18n.py check
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py

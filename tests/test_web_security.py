@@ -155,7 +155,8 @@ def test_docs_pages_load_their_scripts_from_us(desk):
 # -- HEAD -----------------------------------------------------------------------------------
 
 def _fill(path: str, ids: dict[str, int]) -> str:
-    values = {"article_id": ids["lead"], "story_id": ids["story"], "slug": "environment"}
+    values = {"article_id": ids["lead"], "story_id": ids["story"], "slug": "environment",
+              "code": "es"}
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 
 
@@ -337,7 +338,7 @@ def test_cached_pages_outlive_writes_that_no_page_shows(desk):
     client, _, store = desk
     cache = client.app.state.page_cache
     page = client.get("/section/sport").text
-    kept = cache.get("/section/sport?", store.content_version())
+    kept = cache.get("en|UTC|/section/sport?", store.content_version())
     assert kept is not None
     other = open_store(store.url)  # as another process would
     other.hold_host("https://x.example:443", datetime.now(UTC) + timedelta(hours=1))
@@ -347,7 +348,7 @@ def test_cached_pages_outlive_writes_that_no_page_shows(desk):
     other.claim_unenriched(10, lease_seconds=0)
     other.close()
     store.hold_host("https://y.example:443", datetime.now(UTC) + timedelta(hours=1))
-    assert cache.get("/section/sport?", store.content_version()) is kept
+    assert cache.get("en|UTC|/section/sport?", store.content_version()) is kept
     assert client.get("/section/sport").text == page
 
 

@@ -65,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Let readers' browsers load an article's lead image from its publisher. Off: the "
             "image is fetched once by the server and shown from our own address, so no third "
             "party sees who reads what."),
+    Setting("interface_language", "en",
+            "Language of the reader's pages when neither the reader's setting, the language "
+            "links nor the browser's Accept-Language choose one: `en` or `es`."),
+    Setting("time_zone", "UTC",
+            "Time zone the reader's pages show dates and times in: an IANA name such as "
+            "`Europe/Madrid`."),
     Setting("page_cache", 2000,
             "Rendered pages kept per server process until the database changes (0: none)."),
     Setting("page_max_stale", 5.0,

@@ -1,12 +1,13 @@
 """The web application: `create_app(store, config)` wires pages, API, feeds and static files.
 
-Screens and endpoints live in four routers, each reading top to bottom, one handler per screen:
+Screens and endpoints live in five routers, each reading top to bottom, one handler per screen:
 
     pages.py   /  /section/{slug}  /article/{id}  /stories  /story/{id}  /search   HTML
                /image/{id}  an article's lead image, fetched by us (images.py)
     feeds.py   /feed.xml  /section/{slug}/feed.xml                        RSS 2.0
     api.py     /api/...                                                   JSON, described at /docs
     docs.py    /docs  /redoc                                              offline API docs
+    locale.py  /language/{code}  the footer's language links (a cookie)   redirect
 
 plus /static, /docs-assets (Swagger UI and Redoc, from the fastapi-offline package),
 /favicon.ico and /health (a trivial answer: the server's own ceiling in bench/serve.py).
@@ -45,7 +46,7 @@ from starlette.responses import Response
 from ..config import Config, public_base_url
 from ..enrich.embed import get_embedder
 from ..store import Store, open_store
-from . import api, docs, feeds, pages
+from . import api, docs, feeds, locale, pages
 from .cache import PageCache
 from .images import ImageProxy
 from .security import SecurityHeaders, secure
@@ -54,12 +55,14 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 
+N_ = locale.N_
+# translated when shown (error.html)
 _ERROR_TEXT = {
-    400: ("Bad request", "Something in that address could not be understood."),
-    404: ("Page not found", "We could not find that page. It may have been removed, "
-                            "or the address may be mistyped."),
-    500: ("Something went wrong", "The news desk hit a problem showing this page. "
-                                  "Please try again in a moment."),
+    400: (N_("Bad request"), N_("Something in that address could not be understood.")),
+    404: (N_("Page not found"), N_("We could not find that page. It may have been removed, "
+                                   "or the address may be mistyped.")),
+    500: (N_("Something went wrong"), N_("The news desk hit a problem showing this page. "
+                                         "Please try again in a moment.")),
 }
 
 
@@ -67,12 +70,22 @@ def _templates(config: Config) -> Jinja2Templates:
     # auto_reload off: templates are package files, and checking their times on every
     # render cost ~7% of a search page
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
-    env.globals.update(site_name=config.site_name, sections=pages.SECTIONS)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                      extensions=["jinja2.ext.i18n"])
+    # the callables read the language of the page being rendered (locale.using)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        locale.gettext, locale.ngettext, newstyle=True)  # compiles {% trans %} newstyle
+    # then the same callables without Jinja's per-message context lookups (locale.py)
+    env.globals.update(_=locale.template_gettext, gettext=locale.template_gettext,
+                       ngettext=locale.template_ngettext)
+    env.globals.update(site_name=config.site_name, sections=pages.SECTIONS,
+                       in_language=locale.in_language, labels_lang=locale.labels_lang,
+                       interface_languages=locale.languages())
     env.filters.update(
-        human_date=pages.human_date, human_datetime=pages.human_datetime,
-        iso=pages.iso, lang_name=pages.lang_name, section_name=pages.section_name,
-        safe_url=pages.safe_url, byline=pages.byline,
+        human_date=locale.human_date, human_datetime=locale.human_datetime,
+        iso=pages.iso, lang_name=locale.lang_name, section_name=pages.section_name,
+        safe_url=pages.safe_url, byline=pages.byline, number=locale.number,
+        native_name=locale.native_name,
     )
     return Jinja2Templates(env=env)
 
@@ -82,7 +95,8 @@ def _is_api(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int) -> Response:
-    title, message = _ERROR_TEXT.get(status, (f"Error {status}", "That did not work."))
+    title, message = _ERROR_TEXT.get(status, (N_("Error %(status)s"),
+                                              N_("That did not work.")))
     return pages.render(request, "error.html", {"title": title, "message": message,
                                                 "status": status}, status=status)
 
@@ -105,6 +119,8 @@ def create_app(store: Store, config: Config,
         lifespan=lifespan,
     )
     public_base_url(config)  # a bad base_url is refused now, not on the first feed request
+    locale.check_settings(config)  # and a bad time_zone or interface_language too
+    app.state.time_zone = locale.site_zone(config)
     app.state.store = store
     app.state.config = config
     app.state.sanitize = sanitize
@@ -117,6 +133,7 @@ def create_app(store: Store, config: Config,
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS), name="docs-assets")
     app.include_router(pages.router)
+    app.include_router(locale.router)
     app.include_router(feeds.router)
     app.include_router(api.router)
     app.include_router(docs.router)
@@ -184,6 +201,7 @@ def serve(config: Config, store: Store) -> None:
     """Serve until stopped: in this process over `store` with one worker, else in
     `worker_count` processes that each open the database (the settings are passed to them in
     NEWSDESK_* variables; `store` has already created or upgraded it)."""
+    locale.check_settings(config)  # before the encoder loads: a bad zone is told at once
     workers = worker_count(config)
     if workers == 1:
         warm_up(store, config)

@@ -1,7 +1,8 @@
 """Rendered pages kept until the database changes.
 
-A page is a function of the stored data and its address, nothing else (no cookies, no
-accounts), so the body of a 200 answer is kept under (path, query) and served again while
+A page is a function of the stored data, its address and the reader's language and time zone
+(locale.py: from the Accept-Language header, the language cookie or the user's setting), so
+the body of a 200 answer is kept under (language, zone, path, query) and served again while
 `store.content_version()` is what it was: any committed change to what pages show (articles,
 stories, similar links, story redirects), by any process, makes every kept page stale; feed
 checks, host holds, leases and jobs do not.
@@ -41,6 +42,8 @@ import anyio.to_thread
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+
+from .locale import ui_for
 
 MAX_BODY = 2_000_000
 # Pages built at once by one process. A build is Python with many short SQLite calls, each
@@ -143,7 +146,8 @@ def cached_page(handler: F) -> F:
         cache: PageCache = request.app.state.page_cache
         if cache.size == 0:
             return await build(request, args, kwargs)
-        key = f"{request.scope['path']}?{request.scope['query_string'].decode('latin-1')}"
+        key = (f"{ui_for(request).key}|{request.scope['path']}?"
+               f"{request.scope['query_string'].decode('latin-1')}")
         store = request.app.state.store
         version = (store.content_version() if store.cheap_content_version
                    else await run_in_threadpool(store.content_version))

@@ -5,7 +5,8 @@ pass through unescaped is article HTML after the nh3 sanitiser has cleaned it; w
 sanitiser we fall back to the article's plain-text blocks. Of the article's images only its
 lead image is shown (images.py), from /image/{id} unless `remote_images` is on. Pages need no
 JavaScript: security.py gives every response a policy that forbids it. Pages are kept until the
-data changes (cache.py).
+data changes (cache.py). Pages are rendered in the reader's language and time zone (locale.py):
+their words are gettext messages, translated when the template is rendered.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import inspect
 import math
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from html import unescape
 from typing import Annotated, Any
 
@@ -38,18 +39,20 @@ from ..stories.related import more_on_story, similar_articles
 from ..textfold import fold_text
 from .cache import cached_page
 from .images import LeadImage, page_first, split_lead_image
+from .locale import N_, gettext, primary, ui_for, using
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
-SECTIONS: dict[str, str] = {slug: slug.capitalize() for slug in SECTION_SLUGS}
-LANG_NAMES = {
-    "en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese",
-    "it": "Italian", "nl": "Dutch", "ca": "Catalan", "pl": "Polish", "ru": "Russian",
-    "uk": "Ukrainian", "ar": "Arabic", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
-    "tr": "Turkish", "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish",
-    "el": "Greek", "hi": "Hindi", "id": "Indonesian", "ro": "Romanian", "cs": "Czech",
+# Section names in English (the feeds and the API use them as they are; pages translate them)
+SECTION_NAMES = {
+    "politics": N_("Politics"), "world": N_("World"), "business": N_("Business"),
+    "technology": N_("Technology"), "science": N_("Science"), "health": N_("Health"),
+    "sport": N_("Sport"), "culture": N_("Culture"), "environment": N_("Environment"),
 }
-ENTITY_GROUPS = (("person", "People"), ("org", "Organisations"), ("place", "Places"))
+SECTIONS: dict[str, str] = {slug: SECTION_NAMES.get(slug, slug.capitalize())
+                            for slug in SECTION_SLUGS}
+ENTITY_GROUPS = (("person", N_("People")), ("org", N_("Organisations")),
+                 ("place", N_("Places")))
 PAGE_SIZE = 20
 STORIES_PAGE = 100
 HOME_PER_SECTION = 4  # groups (a story's articles count once) per section on the front page
@@ -76,13 +79,9 @@ def run_search(request: Request, query: str, limit: int, filters: Filters | None
 
 
 def section_name(slug: str | None) -> str:
-    return SECTIONS.get(slug or "", (slug or "").capitalize())
-
-
-def lang_name(code: str | None) -> str:
-    if not code:
-        return ""
-    return LANG_NAMES.get(code.split("-")[0].lower(), code)
+    """A section's name in the page's language."""
+    name = SECTIONS.get(slug or "")
+    return gettext(name) if name else (slug or "").capitalize()
 
 
 def _utc(value: datetime) -> datetime:
@@ -93,32 +92,25 @@ def iso(value: datetime | None) -> str:
     return _utc(value).isoformat() if value else ""
 
 
-def human_date(value: datetime | None) -> str:
-    """'3 December 2025'."""
-    if value is None:
-        return ""
-    value = _utc(value)
-    return f"{value.day} {value:%B %Y}"
-
-
-def human_datetime(value: datetime | None) -> str:
-    """'3 December 2025, 14:05 UTC'."""
-    if value is None:
-        return ""
-    return f"{human_date(value)}, {_utc(value):%H:%M} UTC"
-
-
 def safe_url(url: str | None) -> str:
     """`url` if it is http(s), else '' (never link a javascript: or data: address)."""
     return url if url and url.lower().startswith(("http://", "https://")) else ""
 
 
+_BY = ("by ", "por ")
+
+
 def byline(text: str | None) -> str:
-    """'By Ana Ruiz' for 'Ana Ruiz' or 'by Ana Ruiz'."""
+    """'By Ana Ruiz' ('Por Ana Ruiz' in Spanish) for 'Ana Ruiz', 'by Ana Ruiz' or 'Por Ana
+    Ruiz'."""
     text = " ".join((text or "").split())
     if not text:
         return ""
-    return text if text.lower().startswith("by ") else f"By {text}"
+    for word in _BY:
+        if text.lower().startswith(word):
+            text = text[len(word):].strip()
+            break
+    return gettext("By %(name)s") % {"name": text}
 
 
 def snippet(article: Article, length: int = 220) -> str:
@@ -166,9 +158,14 @@ def highlighter(query: str) -> Callable[[Article | str], Markup]:
 
 def render(request: Request, name: str, context: dict[str, Any],
            status: int = 200) -> HTMLResponse:
+    """The page from template `name`, in the reader's language and time zone (locale.py)."""
     templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(request, name, context,
-                                                        status_code=status)
+    ui = ui_for(request)
+    with using(ui):
+        response: HTMLResponse = templates.TemplateResponse(
+            request, name, {**context, "ui_lang": ui.lang}, status_code=status)
+    response.headers["Content-Language"] = ui.lang
+    response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 
@@ -357,7 +354,7 @@ def lead_stories(store: Store, count: int = HOME_LEAD_STORIES,
         quiet = ((newest - s.last_published).total_seconds() / 86400
                  if newest and s.last_published else 0.0)
         cards.append({"story": s, "count": size, "outlets": outlets,
-                      "langs": sorted({lang_name(code) for code in langs}),
+                      "langs": sorted({primary(code) for code in langs}),
                       "weight": ((outlets + size / 10)
                                  * 0.5 ** (quiet / LEAD_HALF_LIFE_DAYS))})
     cards.sort(key=lambda c: -c["weight"])  # stable: ties keep the stories' order
@@ -432,9 +429,8 @@ def article(request: Request,
     story_info = None
     if story is not None and len(story.article_ids) >= 2:
         count, outlets, _ = store.story_coverage([story.id]).get(story.id, (0, 0, []))
-        label = (f"{outlets} outlets cover this story" if outlets >= 2
-                 else f"{count} articles cover this story")
-        story_info = {"id": story.id, "title": story.title, "label": label}
+        story_info = {"id": story.id, "title": story.title, "count": count,
+                      "outlets": outlets}
     more = more_on_story(store, art)
     others = similar_articles(store, art,
                               exclude={c.id for f in more for c in (f.article, *f.copies)
@@ -480,7 +476,7 @@ def stories(request: Request) -> HTMLResponse:
     for story in found:
         count, outlets, langs = coverage.get(story.id, (len(story.article_ids), 1, []))
         rows.append({"story": story, "count": count, "outlets": outlets,
-                     "langs": sorted({lang_name(code) for code in langs})})
+                     "langs": sorted({primary(code) for code in langs})})
     def activity(row: dict[str, Any]) -> tuple[Any, int]:
         last = row["story"].last_published or datetime.min.replace(tzinfo=UTC)
         return last.date(), row["count"]
@@ -504,13 +500,13 @@ def story(request: Request,
     made = kept.digest
     return render(request, "story.html", {
         "story": found, "d": made, "articles": kept.articles, "outlets": kept.outlets,
-        "langs": [lang_name(code) for code, _ in made.langs if code != "und"],
+        "langs": [code for code, _ in made.langs if code != "und"],
         "snippet": snippet, "entity_groups": ENTITY_GROUPS,
     })
 
 
-SEARCH_HINT = ("Nothing matched. Try other or fewer words; a search in English or Spanish "
-               "finds articles in both.")
+SEARCH_HINT = N_("Nothing matched. Try other or fewer words; a search in English or Spanish "
+                 "finds articles in both.")
 
 
 def group_hits(hits: list[Article]) -> list[dict[str, Any]]:
@@ -528,10 +524,11 @@ def group_hits(hits: list[Article]) -> list[dict[str, Any]]:
     return groups
 
 
-def _day(value: str, end: bool = False) -> datetime | None:
-    """A date from a form's date field (YYYY-MM-DD); None when empty or not a date."""
+def _day(value: str, zone: tzinfo = UTC, end: bool = False) -> datetime | None:
+    """A date from a form's date field (YYYY-MM-DD), a day in the reader's `zone`; None when
+    empty or not a date."""
     try:
-        day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").replace(tzinfo=zone)
     except ValueError:
         return None
     return day.replace(hour=23, minute=59, second=59) if end else day
@@ -547,9 +544,10 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "",
            until: Annotated[str, Query(max_length=10)] = "",
            sort: Annotated[str, Query(max_length=12)] = "relevance") -> HTMLResponse:
     query = q.strip()
+    zone = ui_for(request).zone
     filters = Filters(lang=lang or None, source=source.strip() or None,
                       section=section if section in SECTIONS else None,
-                      since=_day(since), until=_day(until, end=True))
+                      since=_day(since, zone), until=_day(until, zone, end=True))
     hits = [a for a, _ in run_search(request, query, 30, filters, sort)] if query else []
     return render(request, "search.html", {
         "q": query, "hits": hits, "groups": group_hits(hits), "snippet": highlighter(query),
