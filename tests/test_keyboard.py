@@ -6,6 +6,7 @@ until they are on a page, m and s must do nothing there, which is tested too."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,17 @@ pytestmark = pytest.mark.browser
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ITEMS = "main .item, main .story-card, main .timeline-item"
 STATIC = Path(__file__).resolve().parents[1] / "src" / "newsdesk" / "web" / "static"
+
+
+def _script_items() -> str:
+    """What the script walks with j/k, read from the script itself."""
+    found = re.search(r'var ITEMS = "([^"]+)";', (STATIC / "keys.js").read_text())
+    assert found, "keys.js declares no ITEMS"
+    return found.group(1)
+
+
+ITEMS = _script_items()
 
 
 @pytest.fixture(scope="module")
@@ -292,6 +302,37 @@ def test_m_and_s_submit_the_forms_of_the_selected_item_or_the_article(browser, t
         context.close()
     assert hits["/done?save=2"] == hits["/done?read=page"] == 1
     assert hits["/done?save=1"] == 0
+
+
+@pytest.mark.slow
+def test_j_walks_every_item_of_the_demo_front_page_in_order(demo_db, browser):
+    """The demo's front page has every kind of item: story cards, the latest articles, the
+    list of more stories, the sections' articles. j visits each once, top to bottom."""
+    from newsdesk.config import Config
+    from newsdesk.store import open_store
+    from newsdesk.web.app import create_app
+
+    store = open_store(demo_db)
+    with serve_app(create_app(store, Config(site_name="Demo Desk", embedder="use"))) as base:
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        page = context.new_page()
+        problems = Problems(page)
+        page.goto(base + "/")
+        _loaded(page)
+        hrefs = _hrefs(page)
+        kinds = page.locator(ITEMS).evaluate_all(
+            "items => [...new Set(items.map(i => i.className || i.parentNode.className))]")
+        visited = []
+        for _ in hrefs:
+            page.keyboard.press("j")
+            visited.append(_focused(page).split("|", 1)[1])
+        assert visited == hrefs
+        assert page.locator(".kb-selected").count() == 1
+        assert _in_view(page.locator(".kb-selected"))
+        assert problems.seen == []
+        context.close()
+    store.close()
+    assert {"story-card", "item", "item item-story", "story-list"} <= set(kinds), kinds
 
 
 # -- without JavaScript: the same pages, the same ways through ------------------------------

@@ -8,15 +8,15 @@
      g h      go to the front page
      ?        this list of keys (the dialog #keys-help; Escape closes it)
 
-   An item is any `.item`, `.story-card` or `.timeline-item` inside <main>. Selecting one moves
-   the focus to its first link, so Enter and screen readers behave as with Tab; the item also
-   gets the class `kb-selected` for a visible mark. Read and saved are the page's own forms
+   An item is any `.item`, `.story-card`, `.timeline-item` or `.story-list > li` in <main>.
+   Selecting one moves the focus to its first link, so Enter and screen readers behave as with
+   Tab; the item also gets the class `kb-selected` for a visible mark. Read and saved are the page's own forms
    (`form[data-action="toggle-read"]`, `form[data-action="toggle-save"]`), submitted as a click
    on their button would; without such a form the key does nothing. */
 (function () {
   "use strict";
 
-  var ITEMS = "main .item, main .story-card, main .timeline-item";
+  var ITEMS = "main .item, main .story-card, main .timeline-item, main .story-list > li";
   var SELECTED = "kb-selected";
   var PREFIX_MS = 1500;  // how long "g" waits for its second key
   var pendingG = 0;
