@@ -274,11 +274,12 @@ def test_m_and_s_submit_the_forms_of_the_selected_item_or_the_article(browser, t
 <ul><li class="item"><a href="/a/1">One</a><form data-action="toggle-save" method="get"
  action="/done"><input type="hidden" name="save" value="1"><button>Save</button></form></li>
 <li class="item"><a href="/a/2">Two</a><form data-action="toggle-save" method="get"
- action="/done"><input type="hidden" name="save" value="2"><button>Save</button></form></li>
+ action="/done"><input type="hidden" name="save" value="2"><button name="to"
+ value="saved">Save</button></form></li>
 </ul></main></body></html>"""
     script = (STATIC / "keys.js").read_bytes()
     files = {"/static/keys.js": ("text/javascript", script),
-             "/done?save=2": ("text/html", b"<!doctype html><title>saved</title>"),
+             "/done?save=2&to=saved": ("text/html", b"<!doctype html><title>saved</title>"),
              "/done?read=page": ("text/html", b"<!doctype html><title>read</title>"),
              "/favicon.ico": ("image/x-icon", (STATIC / "favicon.ico").read_bytes())}
     with file_server(files) as (base, hits):
@@ -293,14 +294,14 @@ def test_m_and_s_submit_the_forms_of_the_selected_item_or_the_article(browser, t
         page.keyboard.press("j")
         page.keyboard.press("j")
         page.keyboard.press("s")
-        page.wait_for_url(base + "/done?save=2")
+        page.wait_for_url(base + "/done?save=2&to=saved")
         page.goto(base + "/forms")
         _loaded(page)
         page.keyboard.press("m")
         page.wait_for_url(base + "/done?read=page")
         assert problems.seen == []
         context.close()
-    assert hits["/done?save=2"] == hits["/done?read=page"] == 1
+    assert hits["/done?save=2&to=saved"] == hits["/done?read=page"] == 1
     assert hits["/done?save=1"] == 0
 
 

@@ -81,7 +81,9 @@
       }
     }
     if (!form) { return false; }
-    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    // through its button, so the button's own name and value are sent as a click would send them
+    var button = form.querySelector("button:not([type]), button[type=submit], input[type=submit]");
+    if (form.requestSubmit) { form.requestSubmit(button || undefined); } else { form.submit(); }
     return true;
   }
 
