@@ -10,9 +10,11 @@
 
    An item is any `.item`, `.story-card`, `.timeline-item` or `.story-list > li` in <main>.
    Selecting one moves the focus to its first link, so Enter and screen readers behave as with
-   Tab; the item also gets the class `kb-selected` for a visible mark. Read and saved are the page's own forms
-   (`form[data-action="toggle-read"]`, `form[data-action="toggle-save"]`), submitted as a click
-   on their button would; without such a form the key does nothing. */
+   Tab; the item also gets the class `kb-selected` for a visible mark.
+
+   Read and saved are the page's own forms, found by `data-action="toggle-read"` or
+   `"toggle-save"` on the form or on its submit button, and submitted as a click on that button
+   would; where there is none the key does nothing. */
 (function () {
   "use strict";
 
@@ -68,22 +70,37 @@
     return true;
   }
 
+  // the control for `action`: a form marked with it (submitted through its button) or a
+  // submit button marked with it; either way sent as a click on that button would send it
+  function submitter(found) {
+    if (found.tagName === "FORM") {
+      return { form: found, button: found.querySelector(
+        "button:not([type]), button[type=submit], input[type=submit]") };
+    }
+    return { form: found.form, button: found };
+  }
+
   function toggle(action) {
     var scope = selected();
-    var selector = 'form[data-action="' + action + '"]';
-    var form = null;
+    var selector = ['form', 'button', 'input[type=submit]'].map(function (tag) {
+      return tag + '[data-action="' + action + '"]';
+    }).join(", ");
+    var found = null;
     if (scope) {
-      form = scope.querySelector(selector);
-    } else {  // the open article's own form: one that belongs to no list item
-      var forms = document.querySelectorAll(selector);
-      for (var i = 0; i < forms.length && !form; i++) {
-        if (!forms[i].closest(ITEMS)) { form = forms[i]; }
+      found = scope.querySelector(selector);
+    } else {  // the open article's own control: one that belongs to no list item
+      var all = document.querySelectorAll(selector);
+      for (var i = 0; i < all.length && !found; i++) {
+        if (!all[i].closest(ITEMS)) { found = all[i]; }
       }
     }
-    if (!form) { return false; }
-    // through its button, so the button's own name and value are sent as a click would send them
-    var button = form.querySelector("button:not([type]), button[type=submit], input[type=submit]");
-    if (form.requestSubmit) { form.requestSubmit(button || undefined); } else { form.submit(); }
+    var target = found ? submitter(found) : null;
+    if (!target || !target.form) { return false; }
+    if (target.form.requestSubmit) {
+      target.form.requestSubmit(target.button || undefined);
+    } else {
+      target.form.submit();
+    }
     return true;
   }
 
