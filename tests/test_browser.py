@@ -232,7 +232,7 @@ def test_article_lead_image_comes_from_us_and_nothing_leaves_127_0_0_1(browser, 
             image = tab.locator("figure.lead-image img")
             image.scroll_into_view_if_needed()
             # polled from here: wait_for_function evaluates a string, which the page's policy
-            # (no script at all) refuses
+            # (our own script files only, no eval) refuses
             deadline = time.monotonic() + 10
             while not image.evaluate("img => img.complete") and time.monotonic() < deadline:
                 tab.wait_for_timeout(50)

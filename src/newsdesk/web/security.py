@@ -3,9 +3,10 @@
 `SecurityHeaders` is a plain ASGI middleware around the whole app, so pages, /api, feeds,
 /static, /docs, 404s and error pages all leave with:
 
-    Content-Security-Policy   pages: no script at all, styles and images from us only
-                              (publishers' images too when `remote_images` is on); /docs and
-                              /redoc: scripts from our own address only, never inline; any
+    Content-Security-Policy   pages: scripts (the keyboard shortcuts, /static/keys.js), styles
+                              and images from us only, never inline, never eval (publishers'
+                              images too when `remote_images` is on); /docs and /redoc:
+                              scripts from our own address only, never inline; any
                               other response (JSON, XML, CSS, images): nothing may load, sandboxed
     X-Content-Type-Options    nosniff
     X-Frame-Options           DENY (and frame-ancestors 'none' in every policy)
@@ -47,10 +48,11 @@ STATIC_HEADERS = {
 
 
 def page_csp(remote_images: bool) -> str:
-    """The HTML pages' policy: they need no script; images from us, or also from publishers
-    over https when the reader allowed remote images."""
+    """The HTML pages' policy: script only from our own files (no inline script, no eval: a
+    script smuggled into stored HTML never runs); images from us, or also from publishers over
+    https when the reader allowed remote images."""
     images = "'self' data: https:" if remote_images else "'self' data:"
-    return (f"default-src 'none'; script-src 'none'; style-src 'self'; img-src {images}; "
+    return (f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
             f"form-action 'self'; {_COMMON}")
 
 
