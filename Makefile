@@ -32,7 +32,7 @@ axe:
 demo: $(STAMP)
 	$(BIN)/newsdesk --db $(DEMO_DB) demo --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) axe
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -76,7 +76,7 @@ def test_reader_in_spanish_by_accept_language(site, browser):
     assert times[0] == "28 de noviembre de 2025, 10:30 CET"
 
     # search, typed into the page
-    page.get_by_label("Buscar artículos").fill("barrera")
+    page.get_by_role("searchbox", name="Buscar artículos").fill("barrera")
     page.get_by_role("banner").get_by_role("button", name="Buscar").click()
     page.wait_for_url(base + "/search?*")
     assert page.locator("html").get_attribute("lang") == "es"
