@@ -67,6 +67,17 @@ SETTINGS: tuple[Setting, ...] = (
             "party sees who reads what."),
     Setting("page_cache", 2000,
             "Rendered pages kept per server process until the database changes (0: none)."),
+    Setting("public_reading", True,
+            "Reading pages open to everyone. Off: every page and /api needs a login or an "
+            "API token (but /login, /health and /static)."),
+    Setting("secret_key", "",
+            "Key that signs session cookies and form tokens; empty: one is generated once and "
+            "kept in the database, shared by every server process. Changing it logs everyone "
+            "out."),
+    Setting("session_days", 30.0, "Days a login lasts before signing in again."),
+    Setting("trust_proxy", False,
+            "Behind a reverse proxy: take the visitor's address (login rate limits) from "
+            "X-Forwarded-For and https from X-Forwarded-Proto (Secure cookies)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
