@@ -277,6 +277,9 @@ class PostgresAccounts:
 
     # -- reading state: reads ---------------------------------------------------------------
 
+    def latest_article_id(self) -> int:
+        return int(self._q("SELECT COALESCE(MAX(id), 0) AS top FROM articles")[0]["top"])
+
     def followed_stories(self, user_id: int) -> list[int]:
         return [int(r["story_id"]) for r in self._q(
             "SELECT story_id FROM followed_stories WHERE user_id = %s "

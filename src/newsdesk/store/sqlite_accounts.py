@@ -265,6 +265,9 @@ class SQLiteAccounts:
 
     # -- reading state: reads ---------------------------------------------------------------
 
+    def latest_article_id(self) -> int:
+        return int(self._q("SELECT COALESCE(MAX(id), 0) FROM articles")[0][0])
+
     def followed_stories(self, user_id: int) -> list[int]:
         return [int(r[0]) for r in self._q(
             "SELECT story_id FROM followed_stories WHERE user_id = ? ORDER BY since DESC, "

@@ -1,12 +1,15 @@
 """The web application: `create_app(store, config)` wires pages, API, feeds and static files.
 
-Screens and endpoints live in four routers, each reading top to bottom, one handler per screen:
+Screens and endpoints live in routers, each reading top to bottom, one handler per screen:
 
     pages.py   /  /section/{slug}  /article/{id}  /stories  /story/{id}  /search   HTML
                /image/{id}  an article's lead image, fetched by us (images.py)
     feeds.py   /feed.xml  /section/{slug}/feed.xml                        RSS 2.0
     api.py     /api/...                                                   JSON, described at /docs
     docs.py    /docs  /redoc                                              offline API docs
+    account.py /login  /logout  /account  /account/users                  HTML (auth.py: who
+    reading.py /unread  /saved  and the read/save/follow forms             is asking)
+    reading_api.py  /api/me  /api/unread  ... a reader's state             JSON, token auth
 
 plus /static, /docs-assets (Swagger UI and Redoc, from the fastapi-offline package),
 /favicon.ico and /health (a trivial answer: the server's own ceiling in bench/serve.py).
@@ -27,6 +30,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -35,7 +39,7 @@ from fastapi.exception_handlers import (
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -45,7 +49,8 @@ from starlette.responses import Response
 from ..config import Config, public_base_url
 from ..enrich.embed import get_embedder
 from ..store import Store, open_store
-from . import api, docs, feeds, pages
+from . import account, api, docs, feeds, pages, reader_state, reading, reading_api
+from .auth import AuthGate
 from .cache import PageCache
 from .images import ImageProxy
 from .security import SecurityHeaders, secure
@@ -56,6 +61,8 @@ HERE = Path(__file__).parent
 
 _ERROR_TEXT = {
     400: ("Bad request", "Something in that address could not be understood."),
+    403: ("Not allowed", "Your account may not do this, or the form had expired: "
+                         "reload the page and try again."),
     404: ("Page not found", "We could not find that page. It may have been removed, "
                             "or the address may be mistyped."),
     500: ("Something went wrong", "The news desk hit a problem showing this page. "
@@ -74,6 +81,7 @@ def _templates(config: Config) -> Jinja2Templates:
         iso=pages.iso, lang_name=pages.lang_name, section_name=pages.section_name,
         safe_url=pages.safe_url, byline=pages.byline,
     )
+    reader_state.install(env)  # csrf_input, current_user, reading counts and states
     return Jinja2Templates(env=env)
 
 
@@ -112,6 +120,7 @@ def create_app(store: Store, config: Config,
     app.state.page_cache = PageCache(int(config.page_cache))
     app.state.images = ImageProxy(config)
     remote_images = bool(config.remote_images)
+    app.add_middleware(AuthGate)  # inside SecurityHeaders: its answers get the headers too
     app.add_middleware(SecurityHeaders, remote_images=remote_images)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -120,6 +129,9 @@ def create_app(store: Store, config: Config,
     app.include_router(feeds.router)
     app.include_router(api.router)
     app.include_router(docs.router)
+    app.include_router(account.router)
+    app.include_router(reading.router)
+    app.include_router(reading_api.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
@@ -134,6 +146,9 @@ def create_app(store: Store, config: Config,
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
             return await http_exception_handler(request, exc)
+        if exc.status_code == 401:  # a page that needs a login: the login form, then back
+            return RedirectResponse(f"/login?next={quote(request.url.path, safe='')}",
+                                    status_code=303)
         return _error_page(request, exc.status_code)
 
     @app.exception_handler(RequestValidationError)

@@ -1,12 +1,15 @@
 """Rendered pages kept until the database changes.
 
-A page is a function of the stored data and its address, nothing else (no cookies, no
-accounts), so the body of a 200 answer is kept under (path, query) and served again while
+An anonymous visitor's page is a function of the stored data and its address, nothing else,
+so the body of a 200 answer is kept under (path, query) and served again while
 `store.content_version()` is what it was: any committed change to what pages show (articles,
 stories, similar links, story redirects), by any process, makes every kept page stale; feed
 checks, host holds, leases and jobs do not.
 Each server process keeps its own, at most `page_cache` pages (least recently used dropped
 first); 0 turns it off. Answers other than 200, and bodies over MAX_BODY, are never kept.
+A signed-in reader's pages (their counts, buttons and form tokens) are kept apart, under the
+address plus their session and their state version (auth.cache_part): they never reach
+another visitor, and marking anything read or saved makes that reader's pages stale.
 
 After a change, the first request for a page builds it again; requests for the same page that
 arrive while it is being built are answered with the page kept from before the change (at most
@@ -35,6 +38,8 @@ import anyio.to_thread
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+
+from .auth import cache_part
 
 MAX_BODY = 2_000_000
 # Pages built at once by one process. A build is Python with many short SQLite calls, each
@@ -132,7 +137,8 @@ def cached_page(handler: F) -> F:
         cache: PageCache = request.app.state.page_cache
         if cache.size == 0:
             return await build(request, args, kwargs)
-        key = f"{request.scope['path']}?{request.scope['query_string'].decode('latin-1')}"
+        key = (f"{request.scope['path']}?{request.scope['query_string'].decode('latin-1')}"
+               f"{cache_part(request)}")
         store = request.app.state.store
         version = (store.content_version() if store.cheap_content_version
                    else await run_in_threadpool(store.content_version))
