@@ -171,9 +171,21 @@ def test_mark_a_section_or_a_story_read(any_store: Store) -> None:
     world = fill(any_store, 3, "world")
     sport = fill(any_store, 2, "sport")
     ana = any_store.add_user("ana", "h")
+    any_store.mark_read(ana.id, [world[0]], read=True)
     any_store.mark_all_read(ana.id, section="world")
     counts = any_store.unread_counts(ana.id)
     assert (counts.total, counts.by_section) == (2, {"sport": 2})
+    later = fill(any_store, 1, "world")  # arrived after: unread
+    counts = any_store.unread_counts(ana.id)
+    assert (counts.total, counts.by_section) == (3, {"sport": 2, "world": 1})
+    unread = any_store.reading_list(ana.id, view="unread", section="world")
+    assert [a.id for a, _ in unread] == later
+    states = any_store.article_states(ana.id, [*world, *later])
+    assert [states[i].read for i in [*world, *later]] == [True, True, True, False]
+    any_store.mark_read(ana.id, [world[1]], read=False)  # unread again under the section mark
+    assert any_store.unread_counts(ana.id).by_section == {"sport": 2, "world": 2}
+    any_store.mark_all_read(ana.id, section="world")
+    assert any_store.unread_counts(ana.id).by_section == {"sport": 2}
     story_id = any_store.link(sport[0], [], keep=5, new_story_title="A story")
     assert story_id is not None
     any_store.link(sport[1], [], keep=5, story_id=story_id)
@@ -218,6 +230,18 @@ def test_follow_stories(any_store: Store) -> None:
     assert any_store.followed_stories(ana.id) == [story_id]
     assert any_store.follow_story(ana.id, story_id, follow=False)
     assert any_store.followed_stories(ana.id) == []
+
+
+def test_a_followed_story_merged_away_stays_followed(any_store: Store) -> None:
+    ids = fill(any_store, 3)
+    first = any_store.link(ids[0], [], keep=5, new_story_title="First")
+    second = any_store.link(ids[1], [], keep=5, new_story_title="Second")
+    assert first is not None and second is not None
+    ana = any_store.add_user("ana", "h")
+    any_store.follow_story(ana.id, first)
+    [kept] = any_store.regroup([([ids[0], ids[1]], second, "Merged")])
+    assert kept == second and any_store.story_redirect(first) == second
+    assert any_store.followed_stories(ana.id) == [second]
 
 
 def test_deleted_article_leaves_no_state(any_store: Store) -> None:

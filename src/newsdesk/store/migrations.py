@@ -329,8 +329,9 @@ def m010_content_version(db: sqlite3.Connection) -> None:
 
 
 def m011_accounts_and_reading_state(db: sqlite3.Connection) -> None:
-    """Users, API tokens, failed logins, shared secrets, per-user article state (a read
-    watermark plus exceptions: see store/accounts.py) and followed stories."""
+    """Users, API tokens, failed logins, shared secrets, per-user article state (read
+    watermarks, overall and per section, plus exceptions: see store/accounts.py) and followed
+    stories."""
     run_script(db, """
         CREATE TABLE users (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -361,6 +362,12 @@ def m011_accounts_and_reading_state(db: sqlite3.Connection) -> None:
         CREATE INDEX login_attempts_address ON login_attempts(address, at);
         CREATE INDEX login_attempts_at ON login_attempts(at);
         CREATE TABLE app_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE section_marks (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,
+            through INTEGER NOT NULL,
+            PRIMARY KEY (user_id, section)
+        ) WITHOUT ROWID;
         CREATE TABLE article_state (
             user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
             article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,

@@ -20,6 +20,7 @@ from .accounts import (
     LOGIN_ATTEMPTS_KEPT_DAYS,
     ArticleState,
     DuplicateUser,
+    Marks,
     UnreadCounts,
     User,
     View,
@@ -48,12 +49,10 @@ def _user(row: Row) -> User:
                 read_through=int(row["read_through"]), state_version=int(row["state_version"]))
 
 
-def _state(article_id: int, read_through: int, row: Row | None) -> ArticleState:
-    if row is None:
-        return ArticleState(read=is_read(article_id, read_through, None))
+def _state(article_id: int, mark: int, row: Row) -> ArticleState:
+    """From a row with the _STATE columns (NULL when there is no exception row)."""
     explicit = row["st_read"]
-    return ArticleState(read=is_read(article_id, read_through,
-                                     None if explicit is None else int(explicit)),
+    return ArticleState(read=is_read(article_id, mark, None if explicit is None else int(explicit)),
                         saved=row["st_saved_at"] is not None,
                         read_at=row["st_read_at"], saved_at=row["st_saved_at"])
 
@@ -207,26 +206,37 @@ class PostgresAccounts:
             top_row = conn.execute("SELECT COALESCE(MAX(id), 0) AS top FROM articles").fetchone()
             top = int(top_row["top"]) if top_row else 0
             through = top if through_id is None else min(through_id, top)
-            if section is None and story_id is None:
+            if story_id is not None:
+                conn.execute(
+                    "INSERT INTO article_state(user_id, article_id, read, read_at) "
+                    "SELECT %s, id, true, now() FROM articles WHERE story_id = %s AND id <= %s "
+                    "ON CONFLICT (user_id, article_id) DO UPDATE SET read = true, "
+                    "read_at = excluded.read_at WHERE article_state.read IS NOT TRUE",
+                    (user_id, story_id, through))
+            elif section is not None:
+                conn.execute("INSERT INTO section_marks(user_id, section, through) "
+                             "VALUES (%s, %s, %s) ON CONFLICT (user_id, section) DO UPDATE SET "
+                             "through = GREATEST(section_marks.through, excluded.through)",
+                             (user_id, section, through))
+                mine = ("article_id IN (SELECT s.article_id FROM article_state s JOIN "
+                        "articles a ON a.id = s.article_id WHERE s.user_id = %s AND "
+                        "a.section = %s AND s.article_id <= %s)")
+                conn.execute(f"DELETE FROM article_state WHERE user_id = %s AND saved_at IS NULL "
+                             f"AND {mine}", (user_id, user_id, section, through))
+                conn.execute(f"UPDATE article_state SET read = NULL, read_at = NULL "
+                             f"WHERE user_id = %s AND {mine}",
+                             (user_id, user_id, section, through))
+            else:
                 if through > mark:
                     conn.execute("UPDATE users SET read_through = %s WHERE id = %s",
                                  (through, user_id))
                     mark = through
+                conn.execute("DELETE FROM section_marks WHERE user_id = %s AND through <= %s",
+                             (user_id, mark))
                 conn.execute("DELETE FROM article_state WHERE user_id = %s AND "
                              "article_id <= %s AND saved_at IS NULL", (user_id, mark))
                 conn.execute("UPDATE article_state SET read = NULL, read_at = NULL "
                              "WHERE user_id = %s AND article_id <= %s", (user_id, mark))
-            else:
-                column, value = ("section", section) if section is not None else (
-                    "story_id", story_id)
-                conn.execute(
-                    "INSERT INTO article_state(user_id, article_id, read, read_at) "
-                    f"SELECT %s, a.id, true, now() FROM articles a WHERE a.{column} = %s "
-                    "AND a.id <= %s AND (a.id > %s OR EXISTS (SELECT 1 FROM article_state x "
-                    "WHERE x.user_id = %s AND x.article_id = a.id AND x.read = false)) "
-                    "ON CONFLICT (user_id, article_id) DO UPDATE SET read = true, "
-                    "read_at = excluded.read_at WHERE article_state.read IS NOT TRUE",
-                    (user_id, value, through, mark, user_id))
             self._bump(conn, user_id)
 
         self._tx(work)
@@ -275,6 +285,14 @@ class PostgresAccounts:
 
         return self._tx(work) > 0
 
+    @staticmethod
+    def _move_follows(conn: Conn, old: int, new: int) -> None:
+        """A story merged into another (regroup): its followers follow the one it became."""
+        conn.execute("INSERT INTO followed_stories(user_id, story_id, since) "
+                     "SELECT user_id, %s, since FROM followed_stories WHERE story_id = %s "
+                     "ON CONFLICT DO NOTHING", (new, old))
+        conn.execute("DELETE FROM followed_stories WHERE story_id = %s", (old,))
+
     # -- reading state: reads ---------------------------------------------------------------
 
     def latest_article_id(self) -> int:
@@ -285,65 +303,71 @@ class PostgresAccounts:
             "SELECT story_id FROM followed_stories WHERE user_id = %s "
             "ORDER BY since DESC, story_id DESC", (user_id,))]
 
-    def _mark(self, user_id: int) -> int | None:
+    def _marks_of(self, user_id: int) -> Marks | None:
         rows = self._q("SELECT read_through FROM users WHERE id = %s", (user_id,))
-        return int(rows[0]["read_through"]) if rows else None
+        if not rows:
+            return None
+        sections = self._q("SELECT section, through FROM section_marks WHERE user_id = %s",
+                           (user_id,))
+        return Marks(int(rows[0]["read_through"]),
+                     {r["section"]: int(r["through"]) for r in sections})
 
     def article_states(self, user_id: int, article_ids: list[int]) -> dict[int, ArticleState]:
         ids = sorted(set(article_ids))
-        mark = self._mark(user_id)
-        if not ids or mark is None:
+        marks = self._marks_of(user_id)
+        if not ids or marks is None:
             return {}
-        rows = {int(r["article_id"]): r for r in self._q(
-            f"SELECT s.article_id, {_STATE} FROM article_state s WHERE s.user_id = %s "
-            "AND s.article_id = ANY(%s)", (user_id, ids))}
-        return {i: _state(i, mark, rows.get(i)) for i in ids}
+        rows = {int(r["id"]): r for r in self._q(
+            f"SELECT a.id, a.section, {_STATE} FROM articles a LEFT JOIN article_state s "
+            "ON s.user_id = %s AND s.article_id = a.id WHERE a.id = ANY(%s)", (user_id, ids))}
+        return {i: _state(i, marks.of(r["section"]), r) for i, r in rows.items()}
 
     def unread_counts(self, user_id: int) -> UnreadCounts:
-        mark = self._mark(user_id)
-        if mark is None:
+        marks = self._marks_of(user_id)
+        if marks is None:
             return UnreadCounts(0, {}, 0)
-        total = int(self._q("SELECT COUNT(*) AS n FROM articles WHERE id > %s",
-                            (mark,))[0]["n"])
-        by_section = {r["section"]: int(r["n"]) for r in self._q(
-            "SELECT section, COUNT(*) AS n FROM articles WHERE id > %s AND section IS NOT NULL "
-            "GROUP BY section", (mark,))}
-        for r in self._q(
-                "SELECT a.section, SUM(CASE WHEN s.article_id > %s THEN -1 ELSE 1 END) AS n "
-                "FROM article_state s JOIN articles a ON a.id = s.article_id "
-                "WHERE s.user_id = %s AND ((s.article_id > %s AND s.read) OR "
-                "(s.article_id <= %s AND NOT s.read)) GROUP BY a.section",
-                (mark, user_id, mark, mark)):
-            total += int(r["n"])
-            if r["section"] is not None:
-                by_section[r["section"]] = by_section.get(r["section"], 0) + int(r["n"])
+        mark = marks.everything
+        counts: dict[str | None, int] = {r["section"]: int(r["n"]) for r in self._q(
+            "SELECT section, COUNT(*) AS n FROM articles WHERE id > %s GROUP BY section",
+            (mark,))}
+        for section, through in marks.sections.items():
+            if through > mark and counts.get(section):
+                counts[section] -= int(self._q(
+                    "SELECT COUNT(*) AS n FROM articles WHERE section = %s AND id > %s "
+                    "AND id <= %s", (section, mark, through))[0]["n"])
+        for r in self._q("SELECT s.article_id, s.read, a.section FROM article_state s "
+                         "JOIN articles a ON a.id = s.article_id "
+                         "WHERE s.user_id = %s AND s.read IS NOT NULL", (user_id,)):
+            below = int(r["article_id"]) <= marks.of(r["section"])
+            if r["read"] and not below:
+                counts[r["section"]] = counts.get(r["section"], 0) - 1
+            elif not r["read"] and below:
+                counts[r["section"]] = counts.get(r["section"], 0) + 1
         saved = int(self._q("SELECT COUNT(*) AS n FROM article_state WHERE user_id = %s AND "
                             "saved_at IS NOT NULL", (user_id,))[0]["n"])
-        return UnreadCounts(total, {k: v for k, v in by_section.items() if v > 0}, saved)
+        return UnreadCounts(sum(counts.values()),
+                            {k: v for k, v in counts.items() if k is not None and v > 0}, saved)
 
     def story_unread_counts(self, user_id: int, story_ids: list[int]) -> dict[int, int]:
         ids = sorted(set(story_ids))
-        mark = self._mark(user_id)
-        if not ids or mark is None:
+        marks = self._marks_of(user_id)
+        if not ids or marks is None:
             return {}
         counts = dict.fromkeys(ids, 0)
-        for r in self._q("SELECT story_id, COUNT(*) AS n FROM articles WHERE story_id = ANY(%s) "
-                         "AND id > %s GROUP BY story_id", (ids, mark)):
-            counts[int(r["story_id"])] += int(r["n"])
         for r in self._q(
-                "SELECT a.story_id, SUM(CASE WHEN s.article_id > %s THEN -1 ELSE 1 END) AS n "
-                "FROM article_state s JOIN articles a ON a.id = s.article_id "
-                "WHERE s.user_id = %s AND a.story_id = ANY(%s) AND "
-                "((s.article_id > %s AND s.read) OR (s.article_id <= %s AND NOT s.read)) "
-                "GROUP BY a.story_id", (mark, user_id, ids, mark, mark)):
-            counts[int(r["story_id"])] += int(r["n"])
+                "SELECT a.story_id, a.id, a.section, s.read FROM articles a "
+                "LEFT JOIN article_state s ON s.user_id = %s AND s.article_id = a.id "
+                "WHERE a.story_id = ANY(%s)", (user_id, ids)):
+            explicit = None if r["read"] is None else int(r["read"])
+            if not is_read(int(r["id"]), marks.of(r["section"]), explicit):
+                counts[int(r["story_id"])] += 1
         return counts
 
     def reading_list(self, user_id: int, view: View = "all", section: str | None = None,
                      story_id: int | None = None, limit: int = 50, offset: int = 0,
                      brief: bool = True) -> list[tuple[Article, ArticleState]]:
-        mark = self._mark(user_id)
-        if mark is None:
+        marks = self._marks_of(user_id)
+        if marks is None:
             return []
         where, params = ["true"], [user_id]  # type: list[str], list[Any]
         if section is not None:
@@ -354,8 +378,10 @@ class PostgresAccounts:
             params.append(story_id)
         order = "COALESCE(a.published, a.fetched) DESC, a.id DESC"
         if view == "unread":
-            where.append("(s.read = false OR (s.read IS NULL AND a.id > %s))")
-            params.append(mark)
+            where.append("(s.read = false OR (s.read IS NULL AND a.id > GREATEST(%s, COALESCE(("
+                         "SELECT m.through FROM section_marks m WHERE m.user_id = %s AND "
+                         "m.section = a.section), 0))))")
+            params += [marks.everything, user_id]
         elif view == "saved":
             where.append("s.saved_at IS NOT NULL")
             order = "s.saved_at DESC, a.id DESC"
@@ -364,9 +390,5 @@ class PostgresAccounts:
             f"SELECT {columns}, {_STATE} FROM articles a LEFT JOIN article_state s "
             f"ON s.user_id = %s AND s.article_id = a.id WHERE {' AND '.join(where)} "
             f"ORDER BY {order} LIMIT %s OFFSET %s", [*params, limit, offset])
-        out = []
-        for r in rows:
-            explicit = r["st_read"] is not None or r["st_saved_at"] is not None
-            out.append((make(r), _state(int(r["id"]), mark, r if explicit else None)))
-        return out
+        return [(make(r), _state(int(r["id"]), marks.of(r["section"]), r)) for r in rows]
 

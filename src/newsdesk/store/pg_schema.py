@@ -205,8 +205,9 @@ def m008_content_version(conn: Conn) -> None:
 
 
 def m009_accounts_and_reading_state(conn: Conn) -> None:
-    """Users, API tokens, failed logins, shared secrets, per-user article state (a read
-    watermark plus exceptions: see accounts.py) and followed stories, as in SQLite's 011."""
+    """Users, API tokens, failed logins, shared secrets, per-user article state (read
+    watermarks, overall and per section, plus exceptions: see accounts.py) and followed
+    stories, as in SQLite's 011."""
     conn.execute("""
         CREATE TABLE users (
             id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -237,6 +238,12 @@ def m009_accounts_and_reading_state(conn: Conn) -> None:
         CREATE INDEX login_attempts_address ON login_attempts(address, at);
         CREATE INDEX login_attempts_at ON login_attempts(at);
         CREATE TABLE app_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE section_marks (
+            user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,
+            through BIGINT NOT NULL,
+            PRIMARY KEY (user_id, section)
+        );
         CREATE TABLE article_state (
             user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
             article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,

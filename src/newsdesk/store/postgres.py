@@ -301,6 +301,7 @@ class PostgresStore(PostgresAccounts):
                         conn.execute("INSERT INTO story_redirects(old, new) VALUES (%s, %s) "
                                      "ON CONFLICT (old) DO UPDATE SET new = excluded.new",
                                      (old, story_id))
+                        self._move_follows(conn, old, story_id)
                 conn.execute("DELETE FROM story_redirects WHERE old = %s", (story_id,))
                 out.append(story_id)
             return out

@@ -392,6 +392,7 @@ class SQLiteStore(SQLiteAccounts):
                         db.execute("INSERT INTO story_redirects(old, new) VALUES (?, ?) "
                                    "ON CONFLICT(old) DO UPDATE SET new = excluded.new",
                                    (old, story_id))
+                        self._move_follows(db, old, story_id)
                 db.execute("DELETE FROM story_redirects WHERE old = ?", (story_id,))
                 out.append(story_id)
         return out
