@@ -333,3 +333,28 @@ def test_private_reading(desk: tuple[Store, dict[str, int]]) -> None:
         assert ana is not None
         with api(base, accounts.new_api_token(store, ana)) as app_client:
             assert app_client.get("/api/articles").status_code == 200
+
+
+def test_reading_on_postgresql(pg_url: str) -> None:
+    """The same flow on PostgreSQL, where the visitor is looked up off the event loop."""
+    store, ids = sample_store(pg_url)
+    try:
+        accounts.create_user(store, "ana", PASSWORD)
+        with serve_app(make_app(store)) as base, client(base) as c:
+            assert login(c).status_code == 303
+            assert unread_total(c.get("/").text) == 7
+            article = c.get(f"/article/{ids['chips']}")
+            assert unread_total(article.text) == 6
+            c.post("/mark-read", data={"csrf": csrf_of(article.text), "scope": "section",
+                                       "section": "environment"})
+            home = c.get("/")
+            assert 'data-section-unread="environment"' not in home.text
+            assert unread_total(home.text) == 3
+            ana = store.user_by_name("ana")
+            assert ana is not None
+            with api(base, accounts.new_api_token(store, ana)) as app_client:
+                assert app_client.get("/api/me").json()["counts"]["unread"] == 3
+            with api(base, "nd_wrong") as app_client:
+                assert app_client.get("/api/me").status_code == 401
+    finally:
+        store.close()
