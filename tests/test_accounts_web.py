@@ -227,8 +227,11 @@ def test_reading_state_in_pages(site: str, desk: tuple[Store, dict[str, int]]) -
         c.post(f"/story/{ids['story']}/follow", data={"csrf": token, "follow": "1"})
         story = c.get(f"/story/{ids['story']}")
         assert 'data-followed="true"' in story.text and 'data-unread="3"' in story.text
+        followed = c.get("/following")
+        assert f'id="story-{ids["story"]}"' in followed.text and 'data-unread="3"' in followed.text
         c.post("/mark-read", data={"csrf": token, "scope": "story", "story": str(ids["story"])})
         assert 'data-unread="0"' in c.get(f"/story/{ids['story']}").text
+        assert 'data-unread="0"' in c.get("/following").text
         c.post("/mark-read", data={"csrf": token, "scope": "section", "section": "technology"})
         section = c.get("/section/technology")
         assert 'data-unread="0"' in section.text

@@ -2,6 +2,7 @@
 
     /unread  /unread?section=S   unread articles, latest first   (also /?view=unread and
     /saved                       saved ones, latest saved first   /section/S?view=unread)
+    /following                   followed stories, with their unread counts
     POST /article/{id}/read      read=1|0          POST /article/{id}/save    saved=1|0
     POST /story/{id}/follow      follow=1|0        POST /mark-read            scope=all|
                                                    section|story, section, story, through
@@ -78,6 +79,21 @@ def unread(request: Request, section: Annotated[str | None, Query(max_length=20)
 @cached_page
 def saved(request: Request, page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     return reading_page(request, "saved", None, page)
+
+
+@router.get("/following")
+@cached_page
+def following(request: Request) -> Response:
+    """The stories the reader follows, each with its unread count."""
+    user = auth.current_user(request)
+    if user is None:
+        return _login_redirect(request)
+    store = get_store(request)
+    ids = store.followed_stories(user.id)
+    unread_by_story = store.story_unread_counts(user.id, ids)
+    rows = [(found, unread_by_story.get(found.id, 0))
+            for found in (store.story(i) for i in ids) if found is not None]
+    return render(request, "following.html", {"rows": rows, "here": "/following"})
 
 
 # -- actions --------------------------------------------------------------------------------
