@@ -361,3 +361,29 @@ def test_reading_on_postgresql(pg_url: str) -> None:
                 assert app_client.get("/api/me").status_code == 401
     finally:
         store.close()
+
+
+def test_account_page_api_password_and_token(site: str, desk: tuple[Store, dict[str, int]]) -> None:
+    store, _ = desk
+    with client(site) as c:
+        login(c)
+        page = c.get("/account")
+        token = csrf_of(page.text)
+        short = c.post("/account", data={"csrf": token, "action": "api-password",
+                                         "api_password": "short"})
+        assert short.status_code == 400
+        assert "The API password is too short (at least 8 characters)." in short.text
+        done = c.post("/account", data={"csrf": token, "action": "api-password",
+                                        "api_password": "app password 1"})
+        assert done.status_code == 200 and "API password set." in done.text
+        made = c.post("/account", data={"csrf": token, "action": "token"})
+        found = re.search(r'id="new-token">([^<]+)<', made.text)
+        assert found is not None
+        wrong = c.post("/account", data={"csrf": token, "action": "password",
+                                         "current": "not it", "new": "a new password",
+                                         "again": "a new password"})
+        assert wrong.status_code == 400 and "The current password is wrong." in wrong.text
+    ana = store.user_by_name("ana")
+    assert ana is not None and ana.fever_key == accounts.fever_key("ana", "app password 1")
+    owner = accounts.user_for_token(store, found.group(1))
+    assert owner is not None and owner.name == "ana"

@@ -37,6 +37,12 @@ async def read_form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in fields.items()}
 
 
+def _sentence(exc: Exception) -> str:
+    """An error's one line as a sentence: 'The password is too short (...).'"""
+    text = str(exc)
+    return f"{text[:1].upper()}{text[1:]}."
+
+
 def local_target(value: str | None, default: str = "/") -> str:
     """`value` when it is a path on this site (never another host: no open redirect)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
@@ -72,8 +78,7 @@ async def login(request: Request) -> Response:
                                        auth.client_address(request), datetime.now(UTC))
     except accounts.LoginLocked as exc:
         response = await run_in_threadpool(_login_page, request, 429,
-                                           f"Too many failed logins: {exc}. "
-                                           "Try again later.", name, next_url)
+                                           _sentence(exc), name, next_url)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     if user is None:
@@ -133,7 +138,7 @@ async def account_change(request: Request) -> Response:
             try:
                 accounts.change_password(store, fresh, new)
             except accounts.AccountError as exc:
-                return _account_page(request, user, error=f"{str(exc).capitalize()}.",
+                return _account_page(request, user, error=_sentence(exc),
                                      status=400)
             return RedirectResponse("/login?next=/account", status_code=303)
         if action == "token":
@@ -142,7 +147,7 @@ async def account_change(request: Request) -> Response:
             try:
                 accounts.set_api_password(store, user, form.get("api_password", ""))
             except accounts.AccountError as exc:
-                return _account_page(request, user, error=f"{str(exc).capitalize()}.",
+                return _account_page(request, user, error=_sentence(exc),
                                      status=400)
             return _account_page(request, user, message="API password set.")
         raise HTTPException(400, "unknown action")
