@@ -387,3 +387,24 @@ def test_account_page_api_password_and_token(site: str, desk: tuple[Store, dict[
     assert ana is not None and ana.fever_key == accounts.fever_key("ana", "app password 1")
     owner = accounts.user_for_token(store, found.group(1))
     assert owner is not None and owner.name == "ana"
+
+
+def test_reading_settings_on_the_account_page(site: str,
+                                              desk: tuple[Store, dict[str, int]]) -> None:
+    store, _ = desk
+    with client(site) as c:
+        login(c)
+        token = csrf_of(c.get("/account").text)
+        bad = c.post("/account", data={"csrf": token, "action": "settings", "language": "es",
+                                       "time_zone": "Mars/Olympus"})
+        assert bad.status_code == 400 and "Unknown time zone: Mars/Olympus (use" in bad.text
+        assert c.post("/account", data={"csrf": token, "action": "settings", "language": "fr",
+                                        "time_zone": ""}).status_code == 400
+        done = c.post("/account", data={"csrf": token, "action": "settings", "language": "es",
+                                        "time_zone": "Europe/Madrid"})
+        assert done.status_code == 303
+        page = c.get("/account").text
+        assert '<option value="es" selected>' in page and 'value="Europe/Madrid"' in page
+    ana = store.user_by_name("ana")
+    assert ana is not None
+    assert ana.settings == {"language": "es", "time_zone": "Europe/Madrid"}

@@ -1,5 +1,8 @@
-"""Account screens: /login, /logout, /account (password, log out everywhere, API token),
-/account/users (admins: who has an account).
+"""Account screens: /login, /logout, /account (password, language and time zone, API
+password and token, log out everywhere), /account/users (admins: who has an account).
+
+The reader's settings are kept as JSON on their user (`settings`: "language" "" / "en" / "es",
+"time_zone" an IANA name or ""), for the interface to follow.
 
 Forms are plain POSTs (no JavaScript) with a CSRF field (auth.py). The login form is bound to
 a nonce cookie, since there is no session yet; a failed login answers 401 with the form again,
@@ -12,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -107,9 +111,27 @@ async def logout(request: Request) -> Response:
     return response
 
 
+LANGUAGES = {"": "As my browser asks", "en": "English", "es": "Español"}
+
+
+def reading_settings(form: dict[str, str]) -> tuple[dict[str, str], str]:
+    """The language and time zone from the settings form, or why they cannot be used."""
+    language = form.get("language", "")
+    zone = form.get("time_zone", "").strip()
+    if language not in LANGUAGES:
+        return {}, f"Unknown language: {language[:20]}."
+    if zone:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return {}, f"Unknown time zone: {zone[:60]} (use a name like Europe/Madrid)."
+    return {"language": language, "time_zone": zone}, ""
+
+
 def _account_page(request: Request, user: User, status: int = 200, **extra: Any) -> Response:
     return render(request, "account.html", {"me": user, "message": "", "error": "",
-                                            "token": "", **extra}, status=status)
+                                            "token": "", "languages": LANGUAGES, **extra},
+                  status=status)
 
 
 @router.get("/account")
@@ -150,6 +172,13 @@ async def account_change(request: Request) -> Response:
                 return _account_page(request, user, error=_sentence(exc),
                                      status=400)
             return _account_page(request, user, message="API password set.")
+        if action == "settings":
+            settings, problem = reading_settings(form)
+            if problem:
+                return _account_page(request, user, error=problem, status=400)
+            fresh = store.user(user.id) or user
+            store.set_user_settings(user.id, {**fresh.settings, **settings})
+            return RedirectResponse("/account", status_code=303)
         raise HTTPException(400, "unknown action")
 
     return await run_in_threadpool(work)
