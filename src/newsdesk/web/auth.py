@@ -102,14 +102,16 @@ class AuthGate:
         cookie = request.cookies.get(SESSION_COOKIE)
         bearer = _bearer(request.headers.get("authorization", ""))
         user, via = None, None
-        if cookie or bearer is not None:
+        path = scope["path"]
+        # static files and /health never need the visitor: no lookup for them
+        if (cookie or bearer is not None) and not path.startswith(OPEN_PREFIXES) \
+                and path != "/health":
             if owner.state.store.cheap_content_version and hasattr(owner.state, "signing_key"):
                 user, via = _resolve(owner, cookie, bearer)  # local reads: no thread hop
             else:
                 user, via = await anyio.to_thread.run_sync(_resolve, owner, cookie, bearer)
         state = scope.setdefault("state", {})
         state["user"], state["auth_via"] = user, via
-        path = scope["path"]
         if via == "bad-token" and is_api_path(path):
             await _unauthorised("the API token is not valid")(scope, receive, send)
             return
