@@ -307,6 +307,9 @@ def test_reading_state_through_the_api(site: str, desk: tuple[Store, dict[str, i
         saved = c.get("/api/reading", params={"view": "saved"}).json()["articles"]
         assert [(a["id"], a["saved"]) for a in saved] == [(ids["sport"], True)]
         assert c.put(f"/api/stories/{ids['story']}/follow").json()["changed"] == 1
+        assert c.get("/api/following").json() == [
+            {"id": ids["story"], "title": "Vellmar flood barrier holds back the storm tide",
+             "article_count": 3, "unread": 3}]
         assert c.post("/api/mark-read", json={"section": "environment"}).status_code == 200
         counts = c.get("/api/me").json()["counts"]
         assert counts["unread"] == 3 and "environment" not in counts["unread_by_section"]

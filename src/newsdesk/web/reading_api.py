@@ -5,6 +5,7 @@
     PUT    /api/articles/{id}/read          read        DELETE  ... unread
     PUT    /api/articles/{id}/saved         saved       DELETE  ... unsaved
     PUT    /api/stories/{id}/follow         followed    DELETE  ... unfollowed
+    GET    /api/following                   followed stories with their unread counts
     POST   /api/mark-read                   {"section"?, "story"?, "through"?}: all read
 
 Only an API token authorises these (a session cookie does not: a browser would send it with a
@@ -53,6 +54,13 @@ class ReadingList(BaseModel):
 class Done(BaseModel):
     ok: bool = True
     changed: int = Field(description="How many things changed (0: it already was so)")
+
+
+class FollowedStory(BaseModel):
+    id: int
+    title: str
+    article_count: int
+    unread: int
 
 
 class MarkRead(BaseModel):
@@ -132,6 +140,18 @@ def put_saved(request: Request, article_id: ArticleId) -> Done:
 @router.delete("/articles/{article_id}/saved", response_model=Done, summary="Unsave")
 def delete_saved(request: Request, article_id: ArticleId) -> Done:
     return _article_change(request, article_id, saved=False)
+
+
+@router.get("/following", response_model=list[FollowedStory],
+            summary="The stories the user follows, latest followed first, with unread counts")
+def following(request: Request) -> list[FollowedStory]:
+    user = token_user(request)
+    store = get_store(request)
+    ids = store.followed_stories(user.id)
+    unread = store.story_unread_counts(user.id, ids)
+    return [FollowedStory(id=s.id, title=s.title, article_count=len(s.article_ids),
+                          unread=unread.get(s.id, 0))
+            for s in (store.story(i) for i in ids) if s is not None]
 
 
 def _follow(request: Request, story_id: int, follow: bool) -> Done:
