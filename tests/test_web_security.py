@@ -184,6 +184,8 @@ def test_head_answers_like_get_on_every_get_route(desk, tmp_path):
             for route in _routes(app.routes):
                 if isinstance(route, APIRoute) and "GET" in route.methods:
                     url = _fill(route.path, ids)
+                elif isinstance(route, APIRoute):  # POST, PUT, DELETE only: no HEAD to check
+                    continue
                 elif isinstance(route, Mount):
                     url = {"/static": "/static/style.css",
                            "/docs-assets": "/docs-assets/swagger-ui.css"}[route.path]

@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import __version__
+from . import __version__, cli_accounts
 from .config import Config
 from .errors import ConfigError, NewsdeskError
 from .export import export_records, extract_record, resolve_id
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsdesk: a self-hosted news desk.", pretty_exceptions_enable=False)
+cli_accounts.register(app)  # user, mark-read, mark-all-read, save, unread, saved
 err = Console(stderr=True, highlight=False)
 DEMO_DIR = Path(__file__).parent / "demo"
 MAX_ID = 2**63 - 1  # ids are 64-bit integers in both engines: a larger number names nothing
@@ -551,7 +552,7 @@ def delete(ident: Annotated[str, typer.Argument(metavar="ID")]) -> None:
 def _command(argv: list[str]) -> str:
     """The command named on the command line ("newsdesk" when there is none)."""
     names = {c.name or (c.callback.__name__ if c.callback else "") for c in
-             app.registered_commands}
+             app.registered_commands} | {g.name or "" for g in app.registered_groups}
     return next((f"newsdesk {a}" for a in argv if a in names), "newsdesk")
 
 

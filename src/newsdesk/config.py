@@ -77,6 +77,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a kept page may still be served after the articles or stories changed, "
             "so a desk that ingests all the time builds each page at most this often (0: "
             "every change shows on the next request)."),
+    Setting("public_reading", True,
+            "Reading pages open to everyone. Off: every page and /api needs a login or an "
+            "API token (but /login, /health and /static)."),
+    Setting("secret_key", "",
+            "Key that signs session cookies and form tokens; empty: one is generated once and "
+            "kept in the database, shared by every server process. Changing it logs everyone "
+            "out."),
+    Setting("session_days", 30.0, "Days a login lasts before signing in again."),
+    Setting("trust_proxy", False,
+            "Behind a reverse proxy: take the visitor's address (login rate limits) from "
+            "X-Forwarded-For and https from X-Forwarded-Proto (Secure cookies)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -328,6 +328,67 @@ def m010_content_version(db: sqlite3.Connection) -> None:
     run_script(db, script)
 
 
+def m011_accounts_and_reading_state(db: sqlite3.Connection) -> None:
+    """Users, API tokens, failed logins, shared secrets, per-user article state (read
+    watermarks, overall and per section, plus exceptions: see store/accounts.py) and followed
+    stories."""
+    run_script(db, """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            is_admin INTEGER NOT NULL DEFAULT 0,
+            created TEXT NOT NULL,
+            session_epoch INTEGER NOT NULL DEFAULT 1,
+            api_password_hash TEXT,
+            fever_key TEXT UNIQUE,
+            settings TEXT NOT NULL DEFAULT '{}',
+            read_through INTEGER NOT NULL DEFAULT 0,
+            state_version INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE api_tokens (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created TEXT NOT NULL
+        );
+        CREATE INDEX api_tokens_user ON api_tokens(user_id);
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX login_attempts_account ON login_attempts(account, at);
+        CREATE INDEX login_attempts_address ON login_attempts(address, at);
+        CREATE INDEX login_attempts_at ON login_attempts(at);
+        CREATE TABLE app_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE section_marks (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,
+            through INTEGER NOT NULL,
+            PRIMARY KEY (user_id, section)
+        ) WITHOUT ROWID;
+        CREATE TABLE article_state (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            read INTEGER,
+            read_at TEXT,
+            saved_at TEXT,
+            PRIMARY KEY (user_id, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_state_article ON article_state(article_id);
+        CREATE INDEX article_state_saved ON article_state(user_id, saved_at)
+            WHERE saved_at IS NOT NULL;
+        CREATE TABLE followed_stories (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            since TEXT NOT NULL,
+            PRIMARY KEY (user_id, story_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX followed_stories_story ON followed_stories(story_id);
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
@@ -339,6 +400,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_latest_order_indexes", m008_latest_order_indexes),
     ("009_image_and_coverage", m009_image_and_coverage),
     ("010_content_version", m010_content_version),
+    ("011_accounts_and_reading_state", m011_accounts_and_reading_state),
 ]
 
 

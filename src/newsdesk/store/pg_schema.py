@@ -204,6 +204,67 @@ def m008_content_version(conn: Conn) -> None:
     conn.execute(script)
 
 
+def m009_accounts_and_reading_state(conn: Conn) -> None:
+    """Users, API tokens, failed logins, shared secrets, per-user article state (read
+    watermarks, overall and per section, plus exceptions: see accounts.py) and followed
+    stories, as in SQLite's 011."""
+    conn.execute("""
+        CREATE TABLE users (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            is_admin BOOLEAN NOT NULL DEFAULT false,
+            created TIMESTAMPTZ NOT NULL DEFAULT now(),
+            session_epoch BIGINT NOT NULL DEFAULT 1,
+            api_password_hash TEXT,
+            fever_key TEXT UNIQUE,
+            settings JSONB NOT NULL DEFAULT '{}',
+            read_through BIGINT NOT NULL DEFAULT 0,
+            state_version BIGINT NOT NULL DEFAULT 0
+        );
+        CREATE TABLE api_tokens (
+            token_hash TEXT PRIMARY KEY,
+            user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX api_tokens_user ON api_tokens(user_id);
+        CREATE TABLE login_attempts (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            account TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TIMESTAMPTZ NOT NULL
+        );
+        CREATE INDEX login_attempts_account ON login_attempts(account, at);
+        CREATE INDEX login_attempts_address ON login_attempts(address, at);
+        CREATE INDEX login_attempts_at ON login_attempts(at);
+        CREATE TABLE app_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE section_marks (
+            user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,
+            through BIGINT NOT NULL,
+            PRIMARY KEY (user_id, section)
+        );
+        CREATE TABLE article_state (
+            user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            read BOOLEAN,
+            read_at TIMESTAMPTZ,
+            saved_at TIMESTAMPTZ,
+            PRIMARY KEY (user_id, article_id)
+        );
+        CREATE INDEX article_state_article ON article_state(article_id);
+        CREATE INDEX article_state_saved ON article_state(user_id, saved_at)
+            WHERE saved_at IS NOT NULL;
+        CREATE TABLE followed_stories (
+            user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            story_id BIGINT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            since TIMESTAMPTZ NOT NULL DEFAULT now(),
+            PRIMARY KEY (user_id, story_id)
+        );
+        CREATE INDEX followed_stories_story ON followed_stories(story_id);
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_procrastinate", m002_procrastinate),
@@ -213,6 +274,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_latest_order_indexes", m006_latest_order_indexes),
     ("007_image_and_coverage", m007_image_and_coverage),
     ("008_content_version", m008_content_version),
+    ("009_accounts_and_reading_state", m009_accounts_and_reading_state),
 ]
 
 

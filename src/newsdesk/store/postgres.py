@@ -28,6 +28,7 @@ from ..errors import StoreError
 from ..model import Article, Feed, Story
 from . import leases, merge, pg_schema, walk
 from .base import FeedOutcome, Put
+from .pg_accounts import PostgresAccounts
 from .pg_sql import (
     BRIEF_COLUMNS,
     COLUMNS,
@@ -56,7 +57,7 @@ Conn = psycopg.Connection[DictRow]
 _RETRIES = 3  # a deadlock or serialisation failure is retried this many times
 
 
-class PostgresStore:
+class PostgresStore(PostgresAccounts):
     """The PostgreSQL engine. `PostgresStore("postgresql://user:pw@host/db")`."""
 
     cheap_content_version = False  # a round trip to the server: not on an event loop
@@ -300,6 +301,7 @@ class PostgresStore:
                         conn.execute("INSERT INTO story_redirects(old, new) VALUES (%s, %s) "
                                      "ON CONFLICT (old) DO UPDATE SET new = excluded.new",
                                      (old, story_id))
+                        self._move_follows(conn, old, story_id)
                 conn.execute("DELETE FROM story_redirects WHERE old = %s", (story_id,))
                 out.append(story_id)
             return out

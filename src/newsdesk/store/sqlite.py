@@ -27,6 +27,7 @@ from ..errors import StoreError
 from ..model import Article, Entity, Feed, Story
 from . import leases, merge, migrations, walk
 from .base import BRIEF_TEXT, FeedOutcome, Put
+from .sqlite_accounts import SQLiteAccounts
 from .vectors import VectorCache
 
 _ARTICLE_COLUMNS = (
@@ -91,7 +92,7 @@ class _Reader:
         self.db = db
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteAccounts):
     """The SQLite engine. `SQLiteStore(path)`; `":memory:"` works for one-process use."""
 
     cheap_content_version = True  # a pragma on a local file: fine to read on an event loop
@@ -391,6 +392,7 @@ class SQLiteStore:
                         db.execute("INSERT INTO story_redirects(old, new) VALUES (?, ?) "
                                    "ON CONFLICT(old) DO UPDATE SET new = excluded.new",
                                    (old, story_id))
+                        self._move_follows(db, old, story_id)
                 db.execute("DELETE FROM story_redirects WHERE old = ?", (story_id,))
                 out.append(story_id)
         return out

@@ -1,6 +1,6 @@
 """The web application: `create_app(store, config)` wires pages, API, feeds and static files.
 
-Screens and endpoints live in five routers, each reading top to bottom, one handler per screen:
+Screens and endpoints live in routers, each reading top to bottom, one handler per screen:
 
     pages.py   /  /section/{slug}  /article/{id}  /stories  /story/{id}  /search   HTML
                /image/{id}  an article's lead image, fetched by us (images.py)
@@ -8,6 +8,9 @@ Screens and endpoints live in five routers, each reading top to bottom, one hand
     api.py     /api/...                                                   JSON, described at /docs
     docs.py    /docs  /redoc                                              offline API docs
     locale.py  /language/{code}  the footer's language links (a cookie)   redirect
+    account.py /login  /logout  /account  /account/users                  HTML (auth.py: who
+    reading.py /unread  /saved  and the read/save/follow forms             is asking)
+    reading_api.py  /api/me  /api/unread  ... a reader's state             JSON, token auth
 
 plus /static, /docs-assets (Swagger UI and Redoc, from the fastapi-offline package),
 /favicon.ico and /health (a trivial answer: the server's own ceiling in bench/serve.py).
@@ -28,6 +31,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -36,7 +40,7 @@ from fastapi.exception_handlers import (
     request_validation_exception_handler,
 )
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -46,7 +50,8 @@ from starlette.responses import Response
 from ..config import Config, public_base_url
 from ..enrich.embed import get_embedder
 from ..store import Store, open_store
-from . import api, docs, feeds, locale, pages
+from . import account, api, docs, feeds, locale, pages, reader_state, reading, reading_api
+from .auth import AuthGate
 from .cache import PageCache
 from .images import ImageProxy
 from .security import SecurityHeaders, secure
@@ -63,6 +68,8 @@ _ERROR_TEXT = {
                                    "or the address may be mistyped.")),
     500: (N_("Something went wrong"), N_("The news desk hit a problem showing this page. "
                                          "Please try again in a moment.")),
+    403: (N_("Not allowed"), N_("Your account may not do this, or the form had expired: "
+                                "reload the page and try again.")),
 }
 
 
@@ -87,6 +94,7 @@ def _templates(config: Config) -> Jinja2Templates:
         safe_url=pages.safe_url, byline=pages.byline, number=locale.number,
         native_name=locale.native_name,
     )
+    reader_state.install(env)  # csrf_input, current_user, reading counts and states
     return Jinja2Templates(env=env)
 
 
@@ -128,6 +136,7 @@ def create_app(store: Store, config: Config,
     app.state.page_cache = PageCache(int(config.page_cache), float(config.page_max_stale))
     app.state.images = ImageProxy(config)
     remote_images = bool(config.remote_images)
+    app.add_middleware(AuthGate)  # inside SecurityHeaders: its answers get the headers too
     app.add_middleware(SecurityHeaders, remote_images=remote_images)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -137,6 +146,9 @@ def create_app(store: Store, config: Config,
     app.include_router(feeds.router)
     app.include_router(api.router)
     app.include_router(docs.router)
+    app.include_router(account.router)
+    app.include_router(reading.router)
+    app.include_router(reading_api.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
@@ -151,6 +163,9 @@ def create_app(store: Store, config: Config,
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
             return await http_exception_handler(request, exc)
+        if exc.status_code == 401:  # a page that needs a login: the login form, then back
+            return RedirectResponse(f"/login?next={quote(request.url.path, safe='')}",
+                                    status_code=303)
         return _error_page(request, exc.status_code)
 
     @app.exception_handler(RequestValidationError)

@@ -2,12 +2,15 @@
 
 A page is a function of the stored data, its address and the reader's language and time zone
 (locale.py: from the Accept-Language header, the language cookie or the user's setting), so
-the body of a 200 answer is kept under (language, zone, path, query) and served again while
+an anonymous visitor's page is kept under (language, zone, path, query) and served again while
 `store.content_version()` is what it was: any committed change to what pages show (articles,
 stories, similar links, story redirects), by any process, makes every kept page stale; feed
 checks, host holds, leases and jobs do not.
 Each server process keeps its own, at most `page_cache` pages (least recently used dropped
 first); 0 turns it off. Answers other than 200, and bodies over MAX_BODY, are never kept.
+A signed-in reader's pages (their counts, buttons and form tokens) are kept apart, under the
+address plus their session and their state version (auth.cache_part): they never reach
+another visitor, and marking anything read or saved makes that reader's pages stale.
 
 A desk that ingests all the time changes the version every few seconds, and would build
 every page again for nearly every request; so a kept page is still served for `page_max_stale`
@@ -43,6 +46,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from .auth import cache_part
 from .locale import ui_for
 
 MAX_BODY = 2_000_000
@@ -147,7 +151,7 @@ def cached_page(handler: F) -> F:
         if cache.size == 0:
             return await build(request, args, kwargs)
         key = (f"{ui_for(request).key}|{request.scope['path']}?"
-               f"{request.scope['query_string'].decode('latin-1')}")
+               f"{request.scope['query_string'].decode('latin-1')}{cache_part(request)}")
         store = request.app.state.store
         version = (store.content_version() if store.cheap_content_version
                    else await run_in_threadpool(store.content_version))

@@ -40,6 +40,7 @@ from ..textfold import fold_text
 from .cache import cached_page
 from .images import LeadImage, page_first, split_lead_image
 from .locale import N_, gettext, primary, ui_for, using
+from .reader_state import opened
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
@@ -372,9 +373,11 @@ def lead_stories(store: Store, count: int = HOME_LEAD_STORIES,
 
 @router.get("/")
 @cached_page
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, view: Annotated[str, Query(max_length=10)] = "") -> Response:
     """Lead stories as cards, then the latest and each section with a story's articles
-    grouped under one headline."""
+    grouped under one headline. ?view=unread and ?view=saved: a reader's lists (reading.py)."""
+    if view in ("unread", "saved"):
+        return RedirectResponse(f"/{view}", status_code=303)
     store = get_store(request)
     active = store.stories(min_articles=2, limit=40)
     cards = lead_stories(store, found=active)
@@ -399,9 +402,12 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/section/{slug}")
 @cached_page
 def section(request: Request, slug: str,
-            page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+            page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+            view: Annotated[str, Query(max_length=10)] = "") -> Response:
     if slug not in SECTIONS:
         raise HTTPException(404, f"no section {slug!r}")
+    if view == "unread":
+        return RedirectResponse(f"/unread?section={slug}", status_code=303)
     store = get_store(request)
     total = store.count_articles(section=slug)
     pages = max(1, math.ceil(total / PAGE_SIZE))
@@ -425,6 +431,7 @@ def article(request: Request,
     art = store.get_article(article_id)
     if art is None:
         raise HTTPException(404, f"no article {article_id}")
+    opened(request, art)  # read, for a signed-in reader
     story = store.story(art.story_id) if art.story_id else None
     story_info = None
     if story is not None and len(story.article_ids) >= 2:
