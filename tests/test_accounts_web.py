@@ -407,7 +407,10 @@ def test_reading_settings_on_the_account_page(site: str,
                                         "time_zone": "Europe/Madrid"})
         assert done.status_code == 303
         page = c.get("/account").text
-        assert '<option value="es" selected>' in page and 'value="Europe/Madrid"' in page
+        assert '<option value="es" selected lang="es">' in page
+        assert 'value="Europe/Madrid"' in page
+        # the account's own pages now follow the setting
+        assert '<html lang="es">' in page and "Guardar ajustes" in page
     ana = store.user_by_name("ana")
     assert ana is not None
     assert ana.settings == {"language": "es", "time_zone": "Europe/Madrid"}

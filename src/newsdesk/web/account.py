@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import accounts
 from ..store.accounts import User
 from . import auth
+from .locale import N_, gettext, languages, ngettext, ui_for, using
 from .pages import get_store, render
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
@@ -41,10 +42,36 @@ async def read_form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in fields.items()}
 
 
-def _sentence(exc: Exception) -> str:
-    """An error's one line as a sentence: 'The password is too short (...).'"""
-    text = str(exc)
-    return f"{text[:1].upper()}{text[1:]}."
+def say(request: Request, message: str, **values: Any) -> str:
+    """`message` (a msgid marked with N_) in the reader's language, `values` put in: for
+    texts a handler hands to its page."""
+    with using(ui_for(request)):
+        return gettext(message) % values
+
+
+def password_error(request: Request, password: str, api: bool = False) -> str:
+    """Why `password` cannot be used (accounts.password_problem), in the reader's language;
+    '' when it can."""
+    if accounts.password_problem(password) is None:
+        return ""
+    if not password.strip():
+        return say(request, N_("The API password is empty.") if api
+                   else N_("The password is empty."))
+    if len(password) < accounts.MIN_PASSWORD:
+        return say(request, N_("The API password is too short (at least %(num)s characters).")
+                   if api else N_("The password is too short (at least %(num)s characters)."),
+                   num=accounts.MIN_PASSWORD)
+    return say(request, N_("The API password is too long (at most %(num)s characters).")
+               if api else N_("The password is too long (at most %(num)s characters)."),
+               num=accounts.MAX_PASSWORD)
+
+
+def locked_error(request: Request, retry_after: int) -> str:
+    minutes = max(1, round(retry_after / 60))
+    with using(ui_for(request)):
+        return ngettext("Too many failed logins: try again in %(num)s minute.",
+                        "Too many failed logins: try again in %(num)s minutes.",
+                        minutes) % {"num": minutes}
 
 
 def local_target(value: str | None, default: str = "/") -> str:
@@ -82,12 +109,14 @@ async def login(request: Request) -> Response:
                                        auth.client_address(request), datetime.now(UTC))
     except accounts.LoginLocked as exc:
         response = await run_in_threadpool(_login_page, request, 429,
-                                           _sentence(exc), name, next_url)
+                                           locked_error(request, exc.retry_after), name,
+                                           next_url)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     if user is None:
         return await run_in_threadpool(_login_page, request, 401,
-                                       "Wrong name or password.", name, next_url)
+                                       say(request, N_("Wrong name or password.")), name,
+                                       next_url)
     config = request.app.state.config
     days = float(config.session_days)
     key = await run_in_threadpool(auth.signing_key, request.app)
@@ -111,27 +140,31 @@ async def logout(request: Request) -> Response:
     return response
 
 
-LANGUAGES = {"": "As my browser asks", "en": "English", "es": "Español"}
+def setting_languages() -> tuple[str, ...]:
+    """The account page's language choices: '' (as the browser asks), then each interface
+    language."""
+    return ("", *languages())
 
 
-def reading_settings(form: dict[str, str]) -> tuple[dict[str, str], str]:
+def reading_settings(request: Request, form: dict[str, str]) -> tuple[dict[str, str], str]:
     """The language and time zone from the settings form, or why they cannot be used."""
     language = form.get("language", "")
     zone = form.get("time_zone", "").strip()
-    if language not in LANGUAGES:
-        return {}, f"Unknown language: {language[:20]}."
+    if language not in setting_languages():
+        return {}, say(request, N_("Unknown language: %(language)s."), language=language[:20])
     if zone:
         try:
             ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return {}, f"Unknown time zone: {zone[:60]} (use a name like Europe/Madrid)."
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return {}, say(request, N_("Unknown time zone: %(zone)s (use a name such as "
+                                       "Europe/Madrid)."), zone=zone[:60])
     return {"language": language, "time_zone": zone}, ""
 
 
 def _account_page(request: Request, user: User, status: int = 200, **extra: Any) -> Response:
-    return render(request, "account.html", {"me": user, "message": "", "error": "",
-                                            "token": "", "languages": LANGUAGES, **extra},
-                  status=status)
+    return render(request, "account.html", {
+        "me": user, "message": "", "error": "", "token": "", "languages": setting_languages(),
+        "site_zone": str(request.app.state.config.time_zone), **extra}, status=status)
 
 
 @router.get("/account")
@@ -151,29 +184,28 @@ async def account_change(request: Request) -> Response:
         if action == "password":
             fresh = store.user(user.id) or user
             if not accounts.verify_password(form.get("current", ""), fresh.password_hash):
-                return _account_page(request, user, error="The current password is wrong.",
-                                     status=400)
+                return _account_page(request, user, status=400, error=say(
+                    request, N_("The current password is wrong.")))
             new = form.get("new", "")
             if new != form.get("again", ""):
-                return _account_page(request, user, error="The new passwords differ.",
-                                     status=400)
-            try:
-                accounts.change_password(store, fresh, new)
-            except accounts.AccountError as exc:
-                return _account_page(request, user, error=_sentence(exc),
-                                     status=400)
+                return _account_page(request, user, status=400, error=say(
+                    request, N_("The new passwords differ.")))
+            problem = password_error(request, new)
+            if problem:
+                return _account_page(request, user, error=problem, status=400)
+            accounts.change_password(store, fresh, new)
             return RedirectResponse("/login?next=/account", status_code=303)
         if action == "token":
             return _account_page(request, user, token=accounts.new_api_token(store, user))
         if action == "api-password":
-            try:
-                accounts.set_api_password(store, user, form.get("api_password", ""))
-            except accounts.AccountError as exc:
-                return _account_page(request, user, error=_sentence(exc),
-                                     status=400)
-            return _account_page(request, user, message="API password set.")
+            api_password = form.get("api_password", "")
+            problem = password_error(request, api_password, api=True)
+            if problem:
+                return _account_page(request, user, error=problem, status=400)
+            accounts.set_api_password(store, user, api_password)
+            return _account_page(request, user, message=say(request, N_("API password set.")))
         if action == "settings":
-            settings, problem = reading_settings(form)
+            settings, problem = reading_settings(request, form)
             if problem:
                 return _account_page(request, user, error=problem, status=400)
             fresh = store.user(user.id) or user

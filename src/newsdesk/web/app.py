@@ -70,6 +70,7 @@ _ERROR_TEXT = {
                                          "Please try again in a moment.")),
     403: (N_("Not allowed"), N_("Your account may not do this, or the form had expired: "
                                 "reload the page and try again.")),
+    413: (N_("Too much sent"), N_("That form was larger than this desk accepts.")),
 }
 
 

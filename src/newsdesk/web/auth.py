@@ -128,6 +128,9 @@ class AuthGate:
         if user is None:
             await self.app(scope, receive, send)
             return
+        # the reader's own language and zone, which the pages follow (locale.py)
+        state["user_language"] = str(user.settings.get("language") or "") or None
+        state["user_time_zone"] = str(user.settings.get("time_zone") or "") or None
 
         async def send_private(message: Message) -> None:
             # a signed-in visitor's pages are theirs: no shared cache may keep them

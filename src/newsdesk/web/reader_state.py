@@ -15,6 +15,7 @@ from ..model import Article
 from ..store import Store
 from ..store.accounts import ArticleState, UnreadCounts
 from . import auth
+from .locale import gettext, number
 
 
 def _store(request: Request) -> Store:
@@ -40,7 +41,8 @@ def section_unread(request: Request, slug: str) -> Markup:
     if not count:
         return Markup("")
     return Markup(' <span class="unread-count" data-section-unread="{}">'
-                  '<span class="visually-hidden">unread: </span>{}</span>').format(slug, count)
+                  '<span class="visually-hidden">{} </span>{}</span>').format(
+        slug, gettext("unread:"), number(count))
 
 
 def article_state(request: Request, article_id: int | None) -> ArticleState | None:
