@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 from lxml import html as lxml_html
 
+from newsdesk import accounts
 from newsdesk.enrich.sections import SECTIONS as SECTION_SLUGS
 from newsdesk.errors import ConfigError
 from newsdesk.model import Article
@@ -28,6 +29,8 @@ from webtools import make_app, sample_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.4"}
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
+PASSWORD = "correct horse battery"
 
 
 def _script() -> Any:
@@ -54,6 +57,17 @@ def desk(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, int], Store]]:
     with TestClient(make_app(store)) as client:
         yield client, ids, store
     store.close()
+
+
+def _sign_in(client: TestClient, name: str, **headers: str) -> None:
+    """Log `client` in as `name` through the login form (its CSRF field included)."""
+    form = client.get("/login", headers=headers).text
+    found = re.search(r'name="csrf" value="([^"]*)"', form)
+    assert found
+    done = client.post("/login", data={"name": name, "password": PASSWORD, "next": "/",
+                                       "csrf": found.group(1)},
+                       headers=headers, follow_redirects=False)
+    assert done.status_code == 303, done.text
 
 
 def _main(page: str) -> str:
@@ -257,11 +271,11 @@ def _english_phrases(i18n: Any, wanted: Any) -> list[str]:
 
 def _interface_text(page: bytes) -> str:
     """A page's own words: its text and labels without the stored content (elements in
-    another language, outlet names, story titles)."""
+    another language, outlet names, story titles) and without commands (code)."""
     doc = lxml_html.fromstring(page)
     for el in doc.xpath('//body//*[@lang and @lang!="es"] | //*[contains(@class, "outlet")]'
                         ' | //*[contains(@class, "story-title")]'
-                        ' | //*[contains(@class, "reported-by")]'):
+                        ' | //*[contains(@class, "reported-by")] | //code'):
         if el.getparent() is not None:
             el.getparent().remove(el)
     return " ".join(doc.xpath("//body//text() | //@aria-label | //@placeholder | //@title"
@@ -269,7 +283,7 @@ def _interface_text(page: bytes) -> str:
 
 
 def test_no_english_left_on_spanish_pages(desk, i18n, wanted):
-    client, ids, _ = desk
+    client, ids, store = desk
     phrases = _english_phrases(i18n, wanted)
     assert len(phrases) > 80
 
@@ -280,11 +294,67 @@ def test_no_english_left_on_spanish_pages(desk, i18n, wanted):
     for path in ("/", "/stories", f"/story/{ids['story']}", f"/article/{ids['flood_en']}",
                  f"/article/{ids['flood_es']}", "/search?q=barrera", "/search?q=zzzqqq",
                  "/search", "/section/environment", "/section/culture", "/article/999999",
-                 "/section/sport?page=abc"):
+                 "/section/sport?page=abc", "/login"):
         assert leaks(path, **SPANISH) == [], path
     # the same look at the English page finds its words (the check can fail)
     english = leaks(f"/story/{ids['story']}")
     assert {"Skip to main content", "Timeline", "Coverage", "articles"} <= set(english)
+
+    # a signed-in reader's pages, their counts and buttons; an admin's list of accounts
+    accounts.create_user(store, "ana", PASSWORD, is_admin=True)
+    _sign_in(client, "ana", **SPANISH)
+    client.get(f"/article/{ids['flood_en']}", headers=SPANISH)  # read, then saved:
+    token = re.search(r'name="csrf" value="([^"]*)"', client.get("/account").text)
+    assert token
+    client.post(f"/article/{ids['flood_en']}/save", data={"csrf": token.group(1)})
+    client.post(f"/story/{ids['story']}/follow", data={"csrf": token.group(1)})
+    signed_in = ("/", "/unread", "/unread?section=environment", "/saved", "/following",
+                 "/account", "/account/users", f"/story/{ids['story']}",
+                 f"/article/{ids['flood_en']}", f"/article/{ids['flood_es']}",
+                 "/section/environment")
+    for path in signed_in:
+        assert client.get(path, headers=SPANISH).status_code == 200, path
+        assert leaks(path, **SPANISH) == [], path
+    english = set(leaks("/unread?section=environment")) | set(leaks("/account"))
+    assert {"Unread", "Log out", "Mark section read", "Your account", "Save settings"} <= english
+
+
+def test_a_signed_in_readers_language_and_zone_settings_win(desk):
+    client, ids, store = desk
+    ana = accounts.create_user(store, "ana", PASSWORD)
+    store.set_user_settings(ana.id, {"language": "es", "time_zone": "Asia/Tokyo"})
+    english_home = client.get("/", headers=ENGLISH).text  # kept for anonymous readers
+    assert '<html lang="en">' in english_home
+    _sign_in(client, "ana", **ENGLISH)
+    home = client.get("/", headers=ENGLISH)
+    assert home.headers["content-language"] == "es"
+    assert '<html lang="es">' in home.text and "Noticias destacadas" in home.text
+    assert ">Sin leer <span" in home.text and "Cerrar sesión" in home.text
+    article = client.get(f"/article/{ids['flood_en']}", headers=ENGLISH).text
+    assert "28 November 2025, 18:30 JST" in article  # in its own language, her zone
+    assert "Marcar como no leído" in article  # opening it marked it read
+    unread = client.get("/unread", headers=ENGLISH).text
+    assert "<title>Sin leer | " in unread and "Marcar todo como leído" in unread
+    # a wrong password on the account page answers in the reader's language
+    token = re.search(r'name="csrf" value="([^"]*)"', client.get("/account").text)
+    assert token
+    wrong = client.post("/account", data={"csrf": token.group(1), "action": "password",
+                                          "current": "not it", "new": "n" * 9,
+                                          "again": "n" * 9})
+    assert wrong.status_code == 400 and "La contraseña actual no es correcta." in wrong.text
+    # the reader switches to English: their pages follow at once, kept pages included
+    changed = client.post("/account", data={"csrf": token.group(1), "action": "settings",
+                                            "language": "en", "time_zone": ""},
+                          headers=SPANISH, follow_redirects=False)
+    assert changed.status_code == 303
+    home = client.get("/", headers=SPANISH).text
+    assert '<html lang="en">' in home and "Top stories" in home and ">Unread <span" in home
+    # "as my browser asks": Accept-Language decides again
+    client.post("/account", data={"csrf": token.group(1), "action": "settings",
+                                  "language": "", "time_zone": ""})
+    assert '<html lang="es">' in client.get("/", headers=SPANISH).text
+    client.cookies.clear()  # and an anonymous reader still gets the shared English page
+    assert client.get("/", headers=ENGLISH).text == english_home
 
 
 def test_error_pages_in_spanish(desk):
