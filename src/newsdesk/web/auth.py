@@ -2,8 +2,10 @@
 
 `AuthGate` (ASGI middleware, inside SecurityHeaders) finds the visitor once per request and
 leaves it on `request.state.user` (None for anonymous visitors), `request.state.auth_via`
-("session" or "token"). A request that carries neither cookie nor Authorization header costs
-nothing, so anonymous pages stay as fast as before. With `public_reading` off, a visitor who is
+("session" or "token"), and a signed-in user's language and time zone settings on
+`request.state.user_language` and `user_time_zone`, which locale.py makes their pages
+follow. A request that carries neither cookie nor Authorization header costs nothing, so
+anonymous pages stay as fast as before. With `public_reading` off, a visitor who is
 not signed in gets the login page (303) and /api a 401, except /login, /health, /static and
 /favicon.ico.
 
