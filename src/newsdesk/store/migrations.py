@@ -328,6 +328,11 @@ def m010_content_version(db: sqlite3.Connection) -> None:
     run_script(db, script)
 
 
+def m012_host_turns(db: sqlite3.Connection) -> None:
+    """Each host's next free turn, so the per-host delay holds across processes."""
+    run_script(db, "CREATE TABLE host_turns (host TEXT PRIMARY KEY, next_turn TEXT NOT NULL);")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
@@ -339,6 +344,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_latest_order_indexes", m008_latest_order_indexes),
     ("009_image_and_coverage", m009_image_and_coverage),
     ("010_content_version", m010_content_version),
+    ("012_host_turns", m012_host_turns),
 ]
 
 

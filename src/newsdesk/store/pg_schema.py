@@ -204,6 +204,12 @@ def m008_content_version(conn: Conn) -> None:
     conn.execute(script)
 
 
+def m010_host_turns(conn: Conn) -> None:
+    """Each host's next free turn, so the per-host delay holds across processes."""
+    conn.execute("CREATE TABLE host_turns (host TEXT PRIMARY KEY, "
+                 "next_turn TIMESTAMPTZ NOT NULL)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_procrastinate", m002_procrastinate),
@@ -213,6 +219,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_latest_order_indexes", m006_latest_order_indexes),
     ("007_image_and_coverage", m007_image_and_coverage),
     ("008_content_version", m008_content_version),
+    ("010_host_turns", m010_host_turns),
 ]
 
 
