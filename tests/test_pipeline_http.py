@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -51,6 +52,7 @@ class Site:
     etag: str = '"v1"'
     feed_status: int = 200
     requests: list[tuple[str, str | None]] = field(default_factory=list)  # path, If-None-Match
+    times: list[float] = field(default_factory=list)  # time.monotonic() of each request
     base: str = ""
 
     def feed(self) -> bytes:
@@ -84,6 +86,7 @@ def site() -> Iterator[Site]:
             self.wfile.write(body)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            state.times.append(time.monotonic())
             state.requests.append((self.path, self.headers.get("If-None-Match")))
             if self.path == "/robots.txt":
                 self._send(404, b"", "text/plain", {})
@@ -260,6 +263,45 @@ def test_a_hosts_retry_after_is_shared_through_the_store(store: SQLiteStore, sit
         second.fetch(site.base + "/cranes-return.html")  # another page of the same host
     assert len(site.requests) == 1  # asked nothing
     other.close()
+
+
+def _two_fetchers_on_one_host(site: Site, holds: list[Any]) -> list[float]:
+    """Two fetchers (as two processes would have) each fetch the host's two pages at the same
+    moment; the times the host saw the requests, in order."""
+    from newsdesk.ingest.fetch import Fetcher
+
+    config = Config(allow_private=True, per_host_delay=0.4)
+    start = threading.Barrier(2)
+
+    def fetch(hold: Any) -> None:
+        with Fetcher(config, holds=hold) as fetcher:
+            start.wait()
+            for slug in ("strike-ends", "cranes-return"):
+                fetcher.fetch(f"{site.base}/{slug}.html")
+
+    threads = [threading.Thread(target=fetch, args=(h,)) for h in holds]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(site.times)
+
+
+def test_the_per_host_delay_holds_across_processes(store: SQLiteStore, site: Site) -> None:
+    """Fetchers on one database take the host's turns there: the host sees its requests
+    per_host_delay apart however many processes fetch from it."""
+    from newsdesk.store import open_store
+
+    other = open_store(store.url)
+    times = _two_fetchers_on_one_host(site, [store, other])
+    other.close()
+    assert len(times) == 4  # two pages, from each
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.35, gaps
+    # without the database each keeps only its own turns, and the host is asked twice at once
+    site.times.clear()
+    alone = _two_fetchers_on_one_host(site, [None, None])
+    assert min(b - a for a, b in zip(alone, alone[1:], strict=False)) < 0.2
 
 
 def test_error_backoff_doubles_and_waits_for_the_host() -> None:

@@ -692,3 +692,17 @@ def test_content_version_moves_with_what_pages_show_only(any_store: Store,
     assert story is not None
     moved_by(lambda: other.regroup([([first, second], story, "Merged")]))  # a redirect too
     moved_by(lambda: any_store.delete_article(first))
+
+
+def test_host_turns_are_shared_and_spaced(any_store: Store, reopen: Callable[[], Store]) -> None:
+    """Fetchers in several processes take one host's turns from the database: each turn is
+    `delay` after the last one given, or now when the host has been quiet that long."""
+    host = "https://paper.example:443"
+    assert any_store.take_host_turn(host, NOW, 2.0) == NOW
+    other = reopen()  # as another process would
+    assert other.take_host_turn(host, NOW, 2.0) == NOW + timedelta(seconds=2)
+    assert any_store.take_host_turn(host, NOW + timedelta(seconds=1), 2.0) == NOW + timedelta(
+        seconds=4)
+    later = NOW + timedelta(minutes=5)  # quiet since: its turn is at once
+    assert other.take_host_turn(host, later, 2.0) == later
+    assert other.take_host_turn("https://other.example:443", NOW, 2.0) == NOW

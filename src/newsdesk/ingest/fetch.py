@@ -22,7 +22,8 @@ Every fetch, and every redirect hop again, goes through the same gate:
 5. a host that answered 429/503 with Retry-After is not contacted again before that time:
    RetryLaterError("host asked us to wait until ...") is raised without a request; with
    `holds` (the store) the time is kept in the database, so every process honours it;
-6. requests to one host are spaced at least `per_host_delay` seconds apart (we sleep).
+6. requests to one host are spaced at least `per_host_delay` seconds apart (we sleep); with
+   `holds` the turns are taken in the database, so this holds across processes too.
 
 Then one GET, redirects not followed by httpx but by us, up to `max_redirects`. The body is
 streamed (gzip/deflate decoded by httpx) and abandoned once it passes `max_body_bytes`, whatever
@@ -91,10 +92,12 @@ class FetchResult:
 
 
 class HostHolds(Protocol):
-    """Where Retry-After times per host are shared between processes (the Store)."""
+    """Where Retry-After times and each host's next turn are shared between processes (the
+    Store)."""
 
     def hold_host(self, host: str, until: datetime) -> None: ...
     def host_hold(self, host: str, now: datetime) -> datetime | None: ...
+    def take_host_turn(self, host: str, now: datetime, delay: float) -> datetime: ...
 
 
 class RetryLaterError(FetchError):
@@ -333,6 +336,12 @@ class Fetcher:
                     " (Retry-After)", None, remaining, blocked[1])
             slot = max(now, self._next_slot.get(key, now))
             self._next_slot[key] = slot + self.per_host_delay
+        if self._holds is not None and self.per_host_delay > 0:
+            # and the host's turn among every process on the database (workers, imports):
+            # both reservations move by the same delay, so the later of the two is kept
+            wall = datetime.now(UTC)
+            turn = self._holds.take_host_turn(key, wall, self.per_host_delay)
+            slot = max(slot, now + (turn - wall).total_seconds())
         if slot > now:
             self._sleep(slot - now)
             with self._lock:  # a late wake-up moves the next turn, never brings it closer

@@ -190,6 +190,11 @@ class Store(Protocol):
     def host_hold(self, host: str, now: datetime) -> datetime | None:
         """The time `host` asked us to wait until, if that is after `now`."""
         ...
+    def take_host_turn(self, host: str, now: datetime, delay: float) -> datetime:
+        """Reserve the next request to `host`: the later of `now` and the host's next free
+        turn, which moves `delay` seconds past the one returned. One atomic step, so fetchers
+        in several processes keep one host's requests `delay` apart between them."""
+        ...
 
     # -- accounts (accounts.py) -------------------------------------------------------------
     def add_user(self, name: str, password_hash: str, is_admin: bool = False) -> User:

@@ -387,6 +387,9 @@ def m011_accounts_and_reading_state(db: sqlite3.Connection) -> None:
         ) WITHOUT ROWID;
         CREATE INDEX followed_stories_story ON followed_stories(story_id);
     """)
+def m012_host_turns(db: sqlite3.Connection) -> None:
+    """Each host's next free turn, so the per-host delay holds across processes."""
+    run_script(db, "CREATE TABLE host_turns (host TEXT PRIMARY KEY, next_turn TEXT NOT NULL);")
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -401,6 +404,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("009_image_and_coverage", m009_image_and_coverage),
     ("010_content_version", m010_content_version),
     ("011_accounts_and_reading_state", m011_accounts_and_reading_state),
+    ("012_host_turns", m012_host_turns),
 ]
 
 

@@ -263,6 +263,10 @@ def m009_accounts_and_reading_state(conn: Conn) -> None:
         );
         CREATE INDEX followed_stories_story ON followed_stories(story_id);
     """)
+def m010_host_turns(conn: Conn) -> None:
+    """Each host's next free turn, so the per-host delay holds across processes."""
+    conn.execute("CREATE TABLE host_turns (host TEXT PRIMARY KEY, "
+                 "next_turn TIMESTAMPTZ NOT NULL)")
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -275,6 +279,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("007_image_and_coverage", m007_image_and_coverage),
     ("008_content_version", m008_content_version),
     ("009_accounts_and_reading_state", m009_accounts_and_reading_state),
+    ("010_host_turns", m010_host_turns),
 ]
 
 

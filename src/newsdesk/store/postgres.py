@@ -643,6 +643,17 @@ class PostgresStore(PostgresAccounts):
             "DO UPDATE SET until = GREATEST(host_holds.until, excluded.until)",
             (host, aware(until))))
 
+    def take_host_turn(self, host: str, now: datetime, delay: float) -> datetime:
+        # one statement: the row's lock orders concurrent callers, each sees the last's turn
+        row = self._tx(lambda conn: conn.execute(
+            "INSERT INTO host_turns AS t(host, next_turn) VALUES (%s, %s + make_interval("
+            "secs => %s)) ON CONFLICT (host) DO UPDATE SET next_turn = GREATEST(t.next_turn, "
+            "%s) + make_interval(secs => %s) RETURNING next_turn",
+            (host, aware(now), delay, aware(now), delay)).fetchone())
+        assert row is not None  # INSERT ... RETURNING always gives the row
+        turn: datetime = row["next_turn"] - timedelta(seconds=delay)
+        return turn
+
     def host_hold(self, host: str, now: datetime) -> datetime | None:
         rows = self._q("SELECT until FROM host_holds WHERE host = %s AND until > %s",
                        (host, aware(now)))

@@ -768,3 +768,12 @@ class SQLiteStore(SQLiteAccounts):
         rows = self._q("SELECT until FROM host_holds WHERE host = ? AND until > ?",
                        (host, _iso(now)))
         return _dt(rows[0][0]) if rows else None
+
+    def take_host_turn(self, host: str, now: datetime, delay: float) -> datetime:
+        with self._tx() as db:
+            row = db.execute("SELECT next_turn FROM host_turns WHERE host = ?", (host,)).fetchone()
+            turn = max(now, _dt(row[0]) or now) if row else now
+            db.execute("INSERT INTO host_turns(host, next_turn) VALUES (?, ?) ON CONFLICT(host) "
+                       "DO UPDATE SET next_turn = excluded.next_turn",
+                       (host, _iso(turn + timedelta(seconds=delay))))
+        return turn
