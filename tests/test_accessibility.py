@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from webtools import launch_chromium, make_app, sample_store, serve_app
+from webtools import make_app, sample_store, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -65,14 +65,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     with serve_app(make_app(store)) as base_url:
         yield base_url, pages
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = launch_chromium(pw)
-        yield chromium
-        chromium.close()
 
 
 def _check(page: Any, problems: list[str]) -> list[dict[str, Any]]:

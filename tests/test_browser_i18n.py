@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from webtools import launch_chromium, make_app, sample_articles, sample_store, serve_app
+from webtools import make_app, sample_articles, sample_store, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +21,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     with serve_app(make_app(store, time_zone="Europe/Madrid")) as base_url:
         yield base_url, ids
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = launch_chromium(pw)
-        yield chromium
-        chromium.close()
 
 
 def _tab(browser: Any, accept_language: str | None = None) -> tuple[Any, Any]:

@@ -17,7 +17,6 @@ from newsdesk.web.security import page_csp
 from webtools import (
     SITE_NAME,
     file_server,
-    launch_chromium,
     make_app,
     sample_articles,
     sample_store,
@@ -47,14 +46,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     with serve_app(make_app(store)) as base_url:
         yield base_url, ids
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = launch_chromium(pw)
-        yield chromium
-        chromium.close()
 
 
 class Problems:
