@@ -37,6 +37,13 @@ class Feed:
     retry_at: datetime | None = None  # the host asked us (Retry-After) to wait until then
     status: str | None = None  # of the last check: FEED_STATUSES; None: never checked
     last_ok: datetime | None = None  # the last check that succeeded (new or not modified)
+    name: str | None = None  # the reader's own name for it, shown before the feed's title
+    category: str | None = None  # a folder of the reader's (apps: a label/group)
+
+    @property
+    def label(self) -> str:
+        """What lists call the feed: the reader's name, else its title, else its URL."""
+        return self.name or self.title or self.url
 
 
 FEED_STATUSES = ("ok", "not modified", "error", "waiting")

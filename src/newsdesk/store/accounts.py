@@ -73,6 +73,49 @@ class ArticleState:
     saved_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ItemQuery:
+    """Which articles an app asks for (a Google Reader stream, Fever's items), for
+    `item_refs`, `items` and `mark_read_where`. Every field given narrows the set.
+
+    Items are in id order (ids only grow, so newest first is id descending): an app pages
+    with `before_id` (newest first) or `after_id` (oldest first) set to the last id it got.
+    Times are the article's `fetched` (when this desk first stored it: the "crawl time"
+    apps sort and filter on), not its `published`, which outlets set as they like.
+    """
+
+    view: View = "all"                  # "unread": not read by the user; "saved": starred
+    feed_ids: tuple[int, ...] | None = None  # articles of these feeds
+    category: str | None = None         # articles of the feeds in this category
+    section: str | None = None
+    story_id: int | None = None
+    ids: tuple[int, ...] | None = None  # only these articles
+    after_id: int | None = None         # id > after_id
+    before_id: int | None = None        # id < before_id
+    fetched_since: datetime | None = None   # fetched >= this
+    fetched_before: datetime | None = None  # fetched < this
+    exclude_saved: bool = False
+    oldest_first: bool = False
+    limit: int | None = 50              # None: every match (ids only; `item_refs`)
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An article's id, feed and fetched time: what an app's id lists carry."""
+
+    id: int
+    feed_id: int | None
+    fetched: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedUnread:
+    """A feed's unread articles for one user, and when the newest of them was fetched."""
+
+    count: int
+    newest: datetime | None
+
+
 @dataclass
 class UnreadCounts:
     total: int

@@ -37,7 +37,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from ..model import Article, Feed, Story
-from .accounts import ArticleState, UnreadCounts, User, View
+from .accounts import ArticleState, FeedUnread, ItemQuery, ItemRef, UnreadCounts, User, View
 
 Outcome = Literal["inserted", "updated", "duplicate", "tombstoned"]
 
@@ -181,6 +181,20 @@ class Store(Protocol):
     def claim_due_feeds(self, now: datetime, limit: int, lease_seconds: float = 600.0,
                         every: bool = False) -> list[Feed]: ...
     def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None: ...
+    def rename_feed(self, feed_id: int, name: str | None) -> bool:
+        """Set the reader's name for a feed (None: back to the feed's own title). False when
+        there is no such feed."""
+        ...
+    def set_feed_category(self, feed_id: int, category: str | None) -> bool:
+        """Put a feed in a category (None: in none). False when there is no such feed."""
+        ...
+    def delete_feed(self, feed_id: int) -> bool:
+        """Unsubscribe. The feed's articles stay (stories and links keep them), with no feed;
+        False when there is no such feed."""
+        ...
+    def feed_article_counts(self) -> dict[int, tuple[int, datetime | None]]:
+        """Per feed id: (articles, when the newest was fetched), for feeds with articles."""
+        ...
 
     # -- hosts ------------------------------------------------------------------------------
     def hold_host(self, host: str, until: datetime) -> None:
@@ -249,6 +263,23 @@ class Store(Protocol):
     def unread_counts(self, user_id: int) -> UnreadCounts: ...
     def story_unread_counts(self, user_id: int, story_ids: list[int]) -> dict[int, int]:
         """Unread articles per story: a story is unread while this is above 0."""
+        ...
+    def item_refs(self, user_id: int, query: ItemQuery) -> list[ItemRef]:
+        """The ids (with feed and fetched time) of the articles `query` selects, in its order,
+        at most `query.limit` (None: all)."""
+        ...
+    def items(self, user_id: int, query: ItemQuery) -> list[tuple[Article, ArticleState]]:
+        """The whole articles `query` selects (at most `query.limit`), each with the user's
+        state, in its order."""
+        ...
+    def feed_unread_counts(self, user_id: int) -> dict[int | None, FeedUnread]:
+        """Unread articles per feed id (None: articles with no feed), feeds with none left
+        out."""
+        ...
+    def mark_read_where(self, user_id: int, query: ItemQuery, read: bool = True) -> int:
+        """Mark every article `query` selects (its limit ignored) read or unread: the number
+        of exception rows written. With no narrowing but `fetched_before` it moves the
+        watermark (`mark_all_read`), which is not counted."""
         ...
     def reading_list(self, user_id: int, view: View = "all", section: str | None = None,
                      story_id: int | None = None, limit: int = 50, offset: int = 0,

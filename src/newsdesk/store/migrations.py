@@ -387,9 +387,22 @@ def m011_accounts_and_reading_state(db: sqlite3.Connection) -> None:
         ) WITHOUT ROWID;
         CREATE INDEX followed_stories_story ON followed_stories(story_id);
     """)
+
+
 def m012_host_turns(db: sqlite3.Connection) -> None:
     """Each host's next free turn, so the per-host delay holds across processes."""
     run_script(db, "CREATE TABLE host_turns (host TEXT PRIMARY KEY, next_turn TEXT NOT NULL);")
+
+
+def m013_feed_names_and_categories(db: sqlite3.Connection) -> None:
+    """The reader's own name and category for each feed, and a feed's articles by id (what
+    the apps' per-feed streams and unread counts read)."""
+    run_script(db, """
+        ALTER TABLE feeds ADD COLUMN name TEXT;
+        ALTER TABLE feeds ADD COLUMN category TEXT;
+        CREATE INDEX feeds_category ON feeds(category) WHERE category IS NOT NULL;
+        CREATE INDEX articles_feed ON articles(feed_id, id);
+    """)
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -405,6 +418,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("010_content_version", m010_content_version),
     ("011_accounts_and_reading_state", m011_accounts_and_reading_state),
     ("012_host_turns", m012_host_turns),
+    ("013_feed_names_and_categories", m013_feed_names_and_categories),
 ]
 
 

@@ -263,10 +263,22 @@ def m009_accounts_and_reading_state(conn: Conn) -> None:
         );
         CREATE INDEX followed_stories_story ON followed_stories(story_id);
     """)
+
+
 def m010_host_turns(conn: Conn) -> None:
     """Each host's next free turn, so the per-host delay holds across processes."""
     conn.execute("CREATE TABLE host_turns (host TEXT PRIMARY KEY, "
                  "next_turn TIMESTAMPTZ NOT NULL)")
+
+
+def m011_feed_names_and_categories(conn: Conn) -> None:
+    """The reader's own name and category for each feed, as in SQLite's 013."""
+    conn.execute("""
+        ALTER TABLE feeds ADD COLUMN name TEXT;
+        ALTER TABLE feeds ADD COLUMN category TEXT;
+        CREATE INDEX feeds_category ON feeds(category) WHERE category IS NOT NULL;
+        CREATE INDEX articles_feed ON articles(feed_id, id);
+    """)
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -280,6 +292,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_content_version", m008_content_version),
     ("009_accounts_and_reading_state", m009_accounts_and_reading_state),
     ("010_host_turns", m010_host_turns),
+    ("011_feed_names_and_categories", m011_feed_names_and_categories),
 ]
 
 

@@ -172,4 +172,5 @@ def to_feed(row: Row) -> Feed:
                 last_modified=row["last_modified"], last_checked=row["last_checked"],
                 last_error=row["last_error"], error_count=int(row["error_count"]),
                 next_check=row["next_check"], retry_at=row["retry_at"],
-                status=row["last_status"], last_ok=row["last_ok"])
+                status=row["last_status"], last_ok=row["last_ok"], name=row["name"],
+                category=row["category"])

@@ -50,6 +50,7 @@ from .pg_sql import (
     to_feed,
     where,
 )
+from .pg_streams import PostgresStreams
 
 T = TypeVar("T")
 HNSW_DEFAULT_EF = 40  # pgvector's hnsw.ef_search default
@@ -57,7 +58,7 @@ Conn = psycopg.Connection[DictRow]
 _RETRIES = 3  # a deadlock or serialisation failure is retried this many times
 
 
-class PostgresStore(PostgresAccounts):
+class PostgresStore(PostgresAccounts, PostgresStreams):
     """The PostgreSQL engine. `PostgresStore("postgresql://user:pw@host/db")`."""
 
     cheap_content_version = False  # a round trip to the server: not on an event loop

@@ -28,6 +28,7 @@ from ..model import Article, Entity, Feed, Story
 from . import leases, merge, migrations, walk
 from .base import BRIEF_TEXT, FeedOutcome, Put
 from .sqlite_accounts import SQLiteAccounts
+from .sqlite_streams import SQLiteStreams
 from .vectors import VectorCache
 
 _ARTICLE_COLUMNS = (
@@ -92,7 +93,7 @@ class _Reader:
         self.db = db
 
 
-class SQLiteStore(SQLiteAccounts):
+class SQLiteStore(SQLiteAccounts, SQLiteStreams):
     """The SQLite engine. `SQLiteStore(path)`; `":memory:"` works for one-process use."""
 
     cheap_content_version = True  # a pragma on a local file: fine to read on an event loop
@@ -696,7 +697,7 @@ class SQLiteStore(SQLiteAccounts):
                     last_checked=_dt(row["last_checked"]), last_error=row["last_error"],
                     error_count=row["error_count"], next_check=_dt(row["next_check"]),
                     retry_at=_dt(row["retry_at"]), status=row["last_status"],
-                    last_ok=_dt(row["last_ok"]))
+                    last_ok=_dt(row["last_ok"]), name=row["name"], category=row["category"])
 
     def add_feed(self, feed: Feed) -> tuple[int, bool]:
         """Subscribe; returns (id, created). A known URL is not added twice."""

@@ -1,0 +1,127 @@
+"""Feed management and the apps' item queries in the storage contract, on every engine.
+
+Only the Store protocol is used: no SQL, no private attributes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from newsdesk.model import Article, Feed
+from newsdesk.store import Store
+from newsdesk.store.accounts import ItemQuery
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def put(store: Store, n: int, feed_id: int | None, section: str = "world",
+        minutes: int = 0) -> int:
+    """Article n, fetched `minutes` after T0."""
+    got = store.put_article(Article(
+        title=f"Item {n}", text=f"Body of item {n}.", url=f"https://news.example/i/{n}",
+        guid=f"i-{n}", content_hash=f"ih-{n}", source="Example", feed_id=feed_id,
+        section=section, published=T0, fetched=T0 + timedelta(minutes=minutes)))
+    assert got.id is not None
+    return got.id
+
+
+def two_feeds(store: Store) -> tuple[int, int, list[int], list[int]]:
+    a, _ = store.add_feed(Feed(url="https://a.example/feed", title="A feed"))
+    b, _ = store.add_feed(Feed(url="https://b.example/feed", title="B feed"))
+    of_a = [put(store, n, a, minutes=n) for n in range(4)]
+    of_b = [put(store, n, b, section="sport", minutes=n) for n in range(4, 7)]
+    return a, b, of_a, of_b
+
+
+def test_feed_names_categories_and_unsubscribing(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)
+    assert any_store.rename_feed(a, "My A")
+    assert any_store.set_feed_category(a, "Tech")
+    assert any_store.set_feed_category(b, "Tech")
+    feed = any_store.feed(a)
+    assert feed is not None
+    assert (feed.name, feed.title, feed.label, feed.category) == ("My A", "A feed", "My A",
+                                                                 "Tech")
+    assert not any_store.rename_feed(999_999, "nothing")
+    assert not any_store.set_feed_category(999_999, "x")
+    assert any_store.rename_feed(a, None)
+    assert any_store.feed(a).label == "A feed"  # type: ignore[union-attr]
+    counts = any_store.feed_article_counts()
+    assert counts[a][0] == 4 and counts[b][0] == 3
+    assert counts[a][1] == T0 + timedelta(minutes=3)
+    assert any_store.delete_feed(b)
+    assert not any_store.delete_feed(b)
+    assert [f.id for f in any_store.feeds()] == [a]
+    # its articles stay, with no feed
+    kept = any_store.get_article(of_b[0])
+    assert kept is not None and kept.feed_id is None
+    assert b not in any_store.feed_article_counts()
+
+
+def test_item_queries_by_feed_category_time_and_id(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)
+    any_store.set_feed_category(b, "Sport")
+    ana = any_store.add_user("ana", "h")
+
+    def ids(**kw: object) -> list[int]:
+        return [r.id for r in any_store.item_refs(ana.id, ItemQuery(**kw))]  # type: ignore[arg-type]
+
+    everything = sorted(of_a + of_b)
+    assert ids() == everything[::-1]  # newest first
+    assert ids(oldest_first=True) == everything
+    assert ids(feed_ids=(a,)) == of_a[::-1]
+    assert ids(feed_ids=()) == []
+    assert ids(category="Sport") == of_b[::-1]
+    assert ids(section="sport") == of_b[::-1]
+    assert ids(ids=(of_a[1], of_b[0], 999_999)) == sorted([of_a[1], of_b[0]])[::-1]
+    # paging by the last id seen, both ways
+    first = ids(limit=3)
+    assert ids(limit=3, before_id=first[-1]) == everything[::-1][3:6]
+    assert ids(oldest_first=True, after_id=everything[1], limit=2) == everything[2:4]
+    # fetched times: [since, before)
+    assert ids(fetched_since=T0 + timedelta(minutes=5)) == sorted(of_b[1:])[::-1]
+    assert ids(fetched_before=T0 + timedelta(minutes=2)) == of_a[:2][::-1]
+    refs = any_store.item_refs(ana.id, ItemQuery(ids=(of_a[2],)))
+    assert (refs[0].feed_id, refs[0].fetched) == (a, T0 + timedelta(minutes=2))
+    # views
+    any_store.mark_read(ana.id, [of_a[0]])
+    any_store.set_saved(ana.id, [of_b[0]])
+    assert of_a[0] not in ids(view="unread") and len(ids(view="unread")) == 6
+    assert ids(view="saved") == [of_b[0]]
+    assert of_b[0] not in ids(exclude_saved=True)
+    assert len(ids(limit=None)) == 7
+    # whole articles with their state
+    got = any_store.items(ana.id, ItemQuery(ids=(of_a[0], of_b[0])))
+    by_id = {art.id: (art, state) for art, state in got}
+    assert by_id[of_a[0]][1].read and not by_id[of_a[0]][1].saved
+    assert by_id[of_b[0]][1].saved and by_id[of_b[0]][0].text == "Body of item 4."
+    assert any_store.item_refs(999_999, ItemQuery()) == []
+
+
+def test_unread_per_feed_and_marking_what_a_query_selects(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)
+    loose = put(any_store, 9, None, minutes=9)
+    ana = any_store.add_user("ana", "h")
+    bo = any_store.add_user("bo", "h")
+    unread = any_store.feed_unread_counts(ana.id)
+    assert {k: v.count for k, v in unread.items()} == {a: 4, b: 3, None: 1}
+    assert unread[a].newest == T0 + timedelta(minutes=3)
+    version = any_store.user(ana.id).state_version  # type: ignore[union-attr]
+    # a feed's items older than a time
+    assert any_store.mark_read_where(ana.id, ItemQuery(
+        feed_ids=(a,), fetched_before=T0 + timedelta(minutes=2))) == 2
+    assert any_store.user(ana.id).state_version > version  # type: ignore[union-attr]
+    assert any_store.feed_unread_counts(ana.id)[a].count == 2
+    assert any_store.mark_read_where(ana.id, ItemQuery(feed_ids=(a,))) == 2  # only the rest
+    assert a not in any_store.feed_unread_counts(ana.id)
+    assert any_store.unread_counts(ana.id).total == 4
+    # unread again
+    assert any_store.mark_read_where(ana.id, ItemQuery(ids=(of_a[0],)), read=False) == 1
+    assert any_store.feed_unread_counts(ana.id)[a].count == 1
+    # everything fetched before a time: a watermark plus the few above it
+    any_store.mark_read_where(ana.id, ItemQuery(fetched_before=T0 + timedelta(minutes=6)))
+    left = {r.id for r in any_store.item_refs(ana.id, ItemQuery(view="unread"))}
+    assert left == {of_b[2], loose}
+    any_store.mark_read_where(ana.id, ItemQuery())
+    assert any_store.unread_counts(ana.id).total == 0
+    assert any_store.feed_unread_counts(bo.id)[a].count == 4  # another user's own state
