@@ -85,6 +85,12 @@ SETTINGS: tuple[Setting, ...] = (
             "kept in the database, shared by every server process. Changing it logs everyone "
             "out."),
     Setting("session_days", 30.0, "Days a login lasts before signing in again."),
+    Setting("greader_api", False,
+            "Answer the Google Reader API (/reader/api/0, /accounts/ClientLogin, also under "
+            "/api/greader.php) for apps, with each user's API password."),
+    Setting("fever_api", False,
+            "Answer the Fever API (/fever/, also /api/fever.php) for apps, with each user's "
+            "API password."),
     Setting("trust_proxy", False,
             "Behind a reverse proxy: take the visitor's address (login rate limits) from "
             "X-Forwarded-For and https from X-Forwarded-Proto (Secure cookies)."),
