@@ -51,6 +51,10 @@ SESSION_COOKIE = "newsdesk_session"
 NONCE_COOKIE = "newsdesk_csrf"
 OPEN_PATHS = frozenset({"/login", "/health", "/favicon.ico"})
 OPEN_PREFIXES = ("/static/",)
+# the apps' APIs (Google Reader, Fever) check their own credentials (the user's API
+# password), whatever public_reading says
+APP_API_PREFIXES = ("/reader/api/", "/accounts/ClientLogin", "/api/greader.php", "/fever",
+                    "/api/fever.php")
 
 
 def signing_key(app: Any) -> bytes:
@@ -97,6 +101,9 @@ class AuthGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(APP_API_PREFIXES):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
