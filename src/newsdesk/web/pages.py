@@ -37,9 +37,11 @@ from ..stories.digest import story_digest
 from ..stories.duplicates import fold
 from ..stories.related import more_on_story, similar_articles
 from ..textfold import fold_text
+from .auth import current_user
 from .cache import cached_page
 from .images import LeadImage, page_first, split_lead_image
 from .locale import N_, gettext, primary, ui_for, using
+from .read_marks import ReadMarks, articles_in
 from .reader_state import opened
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
@@ -162,6 +164,10 @@ def render(request: Request, name: str, context: dict[str, Any],
     """The page from template `name`, in the reader's language and time zone (locale.py)."""
     templates = request.app.state.templates
     ui = ui_for(request)
+    user = current_user(request)
+    if user is not None and "read_of" not in context:
+        context = {**context, "read_of": ReadMarks(get_store(request), user.id,
+                                                   articles_in(context))}
     with using(ui):
         response: HTMLResponse = templates.TemplateResponse(
             request, name, {**context, "ui_lang": ui.lang}, status_code=status)
