@@ -481,3 +481,38 @@ def test_an_admin_manages_subscriptions_a_reader_may_not(desk: Desk) -> None:
                 "subscriptions"]}
             assert stream not in listed
             assert store.count_articles() == 26  # the feed's articles stay, in feed/0
+
+
+def test_sections_and_followed_stories_are_tags(site: str, desk: Desk) -> None:
+    store, ids, feeds = desk
+    ana = store.user_by_name("ana")
+    assert ana is not None
+    story = store.story(ids["story"])
+    assert story is not None
+    store.follow_story(ana.id, story.id)
+    api = "/api/greader.php/reader/api/0"
+    with app_client(site, "/api/greader.php") as c:
+        tags = {t["id"]: t for t in c.get(f"{api}/tag/list").json()["tags"]}
+        label = f"user/-/label/Story {story.id}: {story.title}"
+        assert tags[label]["type"] == "tag" and tags[label]["unread_count"] == 3
+        in_story = {ids["flood_en"], ids["flood_es"], ids["flood_wire"]}
+        assert set(all_ids(c, api, s=label)) == in_story
+        # the label is found by the story's id, whatever title the app kept
+        assert set(all_ids(c, api, s=f"user/-/label/Story {story.id}: old title")) == in_story
+        assert set(all_ids(c, api, s="user/-/label/Section: Sport")) == \
+            set(feeds["wire"]) | {ids["sport"]}
+        item = c.post(f"{api}/stream/items/contents",
+                      data={"i": str(ids["flood_es"])}).json()["items"][0]
+        assert label in item["categories"]
+        assert "user/-/label/Section: Environment" in item["categories"]
+        # marking the story's label read marks its articles read
+        assert c.post(f"{api}/mark-all-as-read", data={"s": label}).text == "OK"
+        assert store.story_unread_counts(ana.id, [story.id]).get(story.id, 0) == 0
+        counts = {u["id"] for u in c.get(f"{api}/unread-count").json()["unreadcounts"]}
+        assert label not in counts and "user/-/label/Section: Sport" in counts
+        # a folder may not be named like a section or a story
+        with app_client(site, "", "root") as admin:
+            answer = admin.post("/reader/api/0/subscription/edit", data={
+                "ac": "edit", "s": f"feed/{ids['wire_feed']}",
+                "a": "user/-/label/Section: Sport"})
+            assert answer.status_code == 400 and "names a section or a story" in answer.text

@@ -37,7 +37,7 @@ from ..store.accounts import ItemQuery
 from . import auth, greader_edit
 from . import greader_calls as calls
 from . import greader_streams as gs
-from .pages import SECTIONS, _sanitizer
+from .pages import SECTIONS, _sanitizer, safe_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,15 +57,15 @@ async def client_login(request: Request) -> Response:
     name = (params.get("Email") or [""])[-1].strip()
     password = (params.get("Passwd") or [""])[-1]
     if not name or not password:
-        return calls.Problem(400, "Bad Request: send Email (the user name) and Passwd (the API "
-                            "password)").response()
+        return calls.Problem(400, "Bad Request: send Email (the user name) and Passwd "
+                                  "(the API password)").response()
     try:
         user = await run_in_threadpool(accounts.authenticate, request.app.state.store, name,
                                        password, auth.client_address(request),
                                        datetime.now(UTC), True)
     except accounts.LoginLocked as exc:
         return calls.Problem(429, f"Too Many Requests: {exc}",
-                       {"Retry-After": str(exc.retry_after)}).response()
+                             {"Retry-After": str(exc.retry_after)}).response()
     if user is None:
         return calls.Problem(401, "Unauthorized: wrong user name or API password").response()
     token = calls.auth_token(await run_in_threadpool(auth.signing_key, request.app), user)
@@ -91,7 +91,8 @@ def greader_root(request: Request) -> Response:
 async def token(request: Request) -> Response:
     def answer(call: calls.Call) -> Response:
         key = auth.signing_key(call.request.app)
-        return PlainTextResponse(calls.action_token(key, call.user) + "\n", headers=calls.PRIVATE)
+        return PlainTextResponse(calls.action_token(key, call.user) + "\n",
+                                 headers=calls.PRIVATE)
     return await calls.serve(request, answer)
 
 
@@ -99,8 +100,8 @@ async def token(request: Request) -> Response:
 async def user_info(request: Request) -> Response:
     def answer(call: calls.Call) -> Response:
         uid = str(call.user.id)
-        return calls.json_answer({"userId": uid, "userName": call.user.name, "userProfileId": uid,
-                      "userEmail": call.user.name})
+        return calls.json_answer({"userId": uid, "userName": call.user.name,
+                                  "userProfileId": uid, "userEmail": call.user.name})
     return await calls.serve(request, answer)
 
 
@@ -233,11 +234,12 @@ async def item_ids(request: Request) -> Response:
 
 def _contents(call: calls.Call, stream: str, rows: list[Any], desk: gs.Desk,
               extra: dict[str, str]) -> Response:
-    sanitize = _sanitizer(call.request, None)
-    stream_id = gs.normalise(stream) or gs.READING_LIST
-    items = [gs.item_json(article, state, desk, sanitize) for article, state in rows]
-    return calls.json_answer({"id": stream_id, "updated": int(datetime.now(UTC).timestamp()),
-                  "items": items, **extra})
+    # the article's own address resolves its relative links, as on its page
+    items = [gs.item_json(article, state, desk, _sanitizer(call.request, safe_url(article.url)))
+             for article, state in rows]
+    return calls.json_answer({"id": gs.normalise(stream) or gs.READING_LIST,
+                              "updated": int(datetime.now(UTC).timestamp()),
+                              "items": items, **extra})
 
 
 def _stream_contents(request: Request, stream: str) -> Callable[[calls.Call], Response]:

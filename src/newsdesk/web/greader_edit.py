@@ -54,10 +54,14 @@ def _subscribe(call: calls.Call, url: str, title: str = "", folder: str = "") ->
 
 
 def _folder(tag: str) -> str:
+    """The folder (category) a label names; not one that would read as a section or story."""
     tag = gs.normalise(tag)
-    if not tag.startswith(gs.LABEL) or not tag[len(gs.LABEL):].strip():
+    name = tag[len(gs.LABEL):].strip()[:200] if tag.startswith(gs.LABEL) else ""
+    if not name:
         raise gs.BadInput(f"{tag[:200]!r} is not a label (user/-/label/NAME)")
-    return tag[len(gs.LABEL):].strip()[:200]
+    if name.startswith(gs.SECTION_PREFIX) or gs.STORY_LABEL.match(name):
+        raise gs.BadInput(f"{name!r} names a section or a story, not a folder")
+    return name
 
 
 @_both("/subscription/edit", ["POST"])
@@ -111,7 +115,7 @@ async def quickadd(request: Request) -> Response:
             return calls.json_answer({"numResults": 0, "query": url, "error": str(exc)})
         feed = call.store.feed(feed_id)
         return calls.json_answer({"numResults": 1, "query": feed.url if feed else url,
-                      "streamId": f"feed/{feed_id}", "streamName": title})
+                                  "streamId": f"feed/{feed_id}", "streamName": title})
     return await calls.serve(request, answer, write=True)
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from ..model import Article, Feed
 from ..store import Store
 from ..store.accounts import ArticleState, ItemQuery
-from .pages import SECTIONS
+from .pages import SECTIONS, safe_url
 
 ITEM_PREFIX = "tag:google.com,2005:reader/item/"
 STATE = "user/-/state/com.google/"
@@ -246,7 +246,7 @@ def item_json(article: Article, state: ArticleState, desk: Desk,
     assert article.id is not None
     fetched = article.fetched or article.published
     published = article.published or fetched
-    link = article.url or f"{desk.base_url}article/{article.id}"
+    link = safe_url(article.url) or f"{desk.base_url}article/{article.id}"
     feed_id = article.feed_id if article.feed_id in desk.feeds else 0
     feed = desk.feeds.get(feed_id or -1)
     categories = [READING_LIST]
