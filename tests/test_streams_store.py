@@ -150,8 +150,8 @@ def test_read_and_saved_filters_combine_with_the_view(any_store: Store) -> None:
     assert ids(view="unread") == {of_a[3]}
     # articles of no feed
     loose = put(any_store, 9, None, minutes=9)
-    assert ids(feedless=True) == {loose}
-    assert any_store.mark_read_where(ana.id, ItemQuery(feedless=True)) == 1
+    assert ids(no_feed=True) == {loose}
+    assert any_store.mark_read_where(ana.id, ItemQuery(no_feed=True)) == 1
     assert ids(view="unread") == {of_a[3]}
     # unread again, an article read by a watermark alone (no exception row)
     any_store.mark_all_read(ana.id)

@@ -61,7 +61,7 @@ def conditions(query: ItemQuery, user_id: int, watermark: int,
         add("s.saved_at IS NOT NULL")
     if query.feed_ids is not None:
         add(in_list("a.feed_id", len(query.feed_ids), d), *query.feed_ids)
-    if query.feedless:
+    if query.no_feed:
         add("a.feed_id IS NULL")
     if query.category is not None:
         add(f"a.feed_id IN (SELECT f.id FROM feeds f WHERE f.category = {d.ph})",
@@ -95,7 +95,7 @@ def narrows(query: ItemQuery) -> bool:
     return any(value is not None for value in (
         query.feed_ids, query.category, query.section, query.story_id, query.ids,
         query.after_id, query.before_id, query.fetched_since)) or query.exclude_saved \
-        or query.only_read or query.only_saved or query.feedless
+        or query.only_read or query.only_saved or query.no_feed
 
 
 def order(query: ItemQuery) -> str:

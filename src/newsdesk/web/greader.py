@@ -122,7 +122,7 @@ async def subscription_list(request: Request) -> Response:
                 for fid, feed in sorted(desk.feeds.items(),
                                         key=lambda kv: kv[1].label.casefold())]
         # articles of no feed (pages, sitemaps, unsubscribed feeds) as one subscription
-        if call.store.item_refs(call.user.id, ItemQuery(feedless=True, limit=1)):
+        if call.store.item_refs(call.user.id, ItemQuery(no_feed=True, limit=1)):
             subs.append(_subscription(0, desk.site_name, None, desk.base_url, desk.base_url))
         return calls.json_answer({"subscriptions": subs})
     return await calls.serve(request, answer)

@@ -147,7 +147,7 @@ def stream_query(stream: str, desk: Desk, store: Store) -> ItemQuery:
         return ItemQuery(ids=())
     if stream.startswith("feed/"):
         feed_id = feed_id_of(stream, desk, store)
-        return ItemQuery(feedless=True) if feed_id == 0 else ItemQuery(feed_ids=(feed_id,))
+        return ItemQuery(no_feed=True) if feed_id == 0 else ItemQuery(feed_ids=(feed_id,))
     if stream.startswith(LABEL):
         return label_query(stream[len(LABEL):], desk)
     raise BadInput(f"stream {stream[:200]!r} is not a stream id")
