@@ -18,6 +18,7 @@ from newsdesk import accounts
 from newsdesk.model import Article, Feed
 from newsdesk.store import Store
 from newsdesk.store.accounts import ItemQuery
+from newsdesk.web import greader_streams
 from webtools import file_server, make_app, sample_store, serve_app
 
 PASSWORD = "correct horse battery"
@@ -141,6 +142,10 @@ def test_an_app_reads_and_marks_through_the_api(site: str, desk: Desk, prefix: s
         assert by_get.status_code == 200
         lines = dict(line.split("=", 1) for line in by_get.text.strip().split("\n"))
         assert set(lines) == {"SID", "LSID", "Auth"} and "=" not in lines["Auth"]
+        as_json = c.post(f"{prefix}/accounts/ClientLogin", data={
+            "Email": "ana", "Passwd": API_PASSWORD, "output": "json", "client": "ReadYou",
+            "accountType": "HOSTED_OR_GOOGLE", "service": "reader"})
+        assert as_json.json()["Auth"] == lines["Auth"]  # the same token at every login
     with app_client(site, prefix) as c:
         t = c.get(f"{api}/token")
         assert t.status_code == 200 and t.text.strip()
@@ -516,3 +521,19 @@ def test_sections_and_followed_stories_are_tags(site: str, desk: Desk) -> None:
                 "ac": "edit", "s": f"feed/{ids['wire_feed']}",
                 "a": "user/-/label/Section: Sport"})
             assert answer.status_code == 400 and "names a section or a story" in answer.text
+
+
+def test_item_ids_in_every_spelling() -> None:
+    parse = greader_streams.parse_item_id
+    n = 312840
+    for spelled in (f"{LONG}{n:016x}", f"{LONG}{n:x}", f"{n:016x}", str(n), f" {n} "):
+        assert parse(spelled) == n, spelled
+    assert greader_streams.long_id(n) == "tag:google.com,2005:reader/item/000000000004c608"
+    assert parse("0000000000000010") == 16  # 16 digits with a leading 0: hex
+    assert parse("1234567890123456") == 1234567890123456  # 16 digits, no leading 0: decimal
+    assert parse("-1") == 2**64 - 1  # Google's signed spelling
+    # ids beyond ours name no article: left out, like unknown ids
+    assert greader_streams.parse_item_ids(["-1", "7", str(n), "7"]) == [7, n]
+    for bad in ("", "abc", f"{LONG}xyz", "0", "12.5", "1" * 30, "tag:google.com,2005:x/1"):
+        with pytest.raises(greader_streams.BadInput, match="is not an item id"):
+            parse(bad)

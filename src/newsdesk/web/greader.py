@@ -270,7 +270,7 @@ async def items_contents(request: Request) -> Response:
         wanted = call.many("i")
         if len(wanted) > calls.MAX_CONTENTS_IDS:
             raise gs.BadInput(f"at most {calls.MAX_CONTENTS_IDS} ids (i) a call")
-        ids = list(dict.fromkeys(gs.parse_item_id(i) for i in wanted))
+        ids = gs.parse_item_ids(wanted)
         rows = call.store.items(call.user.id, ItemQuery(ids=tuple(ids), limit=len(ids))) \
             if ids else []
         by_id = {a.id: (a, s) for a, s in rows}

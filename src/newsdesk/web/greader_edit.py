@@ -163,11 +163,13 @@ async def edit_tag(request: Request) -> Response:
             raise gs.BadInput("i (the items) is missing")
         if len(wanted) > calls.MAX_EDIT_IDS:
             raise gs.BadInput(f"at most {calls.MAX_EDIT_IDS} ids (i) a call")
-        ids = list(dict.fromkeys(gs.parse_item_id(i) for i in wanted))
+        ids = gs.parse_item_ids(wanted)
         adds = {gs.normalise(a) for a in call.many("a")}
         removes = {gs.normalise(r) for r in call.many("r")}
         if adds & removes:
             raise gs.BadInput(f"{sorted(adds & removes)[0]!r} both added and removed")
+        if not ids:  # none of ours: nothing to change
+            return calls.ok()
         store, uid = call.store, call.user.id
         for tag, on in [(t, True) for t in adds] + [(t, False) for t in removes]:
             if tag == gs.READ:

@@ -64,7 +64,8 @@ def long_id(article_id: int) -> str:
 
 
 def parse_item_id(text: str) -> int:
-    """An item id in any of the spellings (the rule in docs/greader-api.md section 3)."""
+    """An item id in any of the spellings (the rule in docs/greader-api.md section 3), as an
+    unsigned 64-bit number; BadInput when it is none of them."""
     raw = text.strip()
     value: int | None = None
     if raw.startswith(ITEM_PREFIX):
@@ -72,13 +73,19 @@ def parse_item_id(text: str) -> int:
         value = int(rest, 16) if _HEX.fullmatch(rest) else None
     elif len(raw) == 16 and _HEX.fullmatch(raw) and (raw[0] == "0" or not raw.isdigit()):
         value = int(raw, 16)
-    elif raw.isdigit() and len(raw) <= 19:
+    elif raw.isdigit() and len(raw) <= 20:
         value = int(raw)
     elif raw.startswith("-") and raw[1:].isdigit() and len(raw) <= 20:
         value = int(raw) % 2**64  # Google's signed spelling of the same 64 bits
-    if value is None or not 0 < value <= MAX_ITEM_ID:
+    if value is None or not 0 < value < 2**64:
         raise BadInput(f"item id {text[:80]!r} is not an item id")
     return value
+
+
+def parse_item_ids(texts: list[str]) -> list[int]:
+    """The ids of `texts`, each once, in order; ids beyond ours (Google's negative ones, say)
+    name no article here and are left out, as unknown ids are."""
+    return [i for i in dict.fromkeys(map(parse_item_id, texts)) if i <= MAX_ITEM_ID]
 
 
 # -- labels ------------------------------------------------------------------------------------
