@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -537,3 +538,32 @@ def test_item_ids_in_every_spelling() -> None:
     for bad in ("", "abc", f"{LONG}xyz", "0", "12.5", "1" * 30, "tag:google.com,2005:x/1"):
         with pytest.raises(greader_streams.BadInput, match="is not an item id"):
             parse(bad)
+
+
+def test_stream_contents_in_the_forms_apps_send(site: str, desk: Desk) -> None:
+    _, ids, feeds = desk
+    api = "/reader/api/0"
+    wire = f"feed/{ids['wire_feed']}"
+    with app_client(site, "") as c:
+        def got(path: str, **params: str) -> list[int]:
+            answer = c.get(path, params=params)
+            assert answer.status_code == 200, (path, answer.text)
+            return [int(i["id"][len(LONG):], 16) for i in answer.json()["items"]]
+
+        newest = got(f"{api}/stream/contents/{READING_LIST}", n="3")
+        assert len(newest) == 3
+        assert got(f"{api}/stream/contents", n="3") == newest  # no stream: the reading list
+        assert got(f"{api}/stream/contents/", n="3") == newest
+        assert got(f"{api}/stream/contents/reading-list", n="3") == newest
+        assert got(f"{api}/stream/contents", s=READING_LIST, n="3") == newest  # FeedMe
+        by_feed = feeds["wire"][::-1]
+        assert got(f"{api}/stream/contents/{quote(wire, safe='')}", n="10") == by_feed
+        assert got(f"{api}/stream/contents/feed/https://wire.example/atom", n="10") == by_feed
+        assert got(f"{api}/stream/contents/user/1/label/Noticias",  # Miniflux's user ids
+                   n="20", r="o") == feeds["diario"]
+        # the user's own state: starred and unread together
+        c.post(f"{api}/edit-tag", data={"i": [str(i) for i in by_feed[:2]], "a": STARRED})
+        c.post(f"{api}/edit-tag", data={"i": str(by_feed[0]), "a": READ})
+        assert got(f"{api}/stream/contents/{STARRED}", xt=READ) == [by_feed[1]]
+        assert got(f"{api}/stream/contents/{STARRED}", it=READ) == [by_feed[0]]
+        assert got(f"{api}/stream/contents/{wire}", xt=STARRED) == by_feed[2:]
