@@ -45,10 +45,13 @@ def _put(store: Store, n: int, feed_id: int, section: str) -> int:
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Iterator[Desk]:
+def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
     """The sample desk (7 articles of no feed) plus two feeds: "El Diario" (12 articles, in
-    the folder "Noticias") and "Wire" (5 articles, in no folder)."""
-    store, ids = sample_store(tmp_path / "desk.db")
+    the folder "Noticias") and "Wire" (5 articles, in no folder). On SQLite, or on
+    PostgreSQL when a test asks for it (indirect parameter "postgresql")."""
+    engine = getattr(request, "param", "sqlite")
+    where = request.getfixturevalue("pg_url") if engine == "postgresql" else tmp_path / "desk.db"
+    store, ids = sample_store(where)
     diario, _ = store.add_feed(Feed(url="https://diario.example/rss", title="El Diario",
                                     site_url="https://diario.example/"))
     wire, _ = store.add_feed(Feed(url="https://wire.example/atom", title="Wire"))
@@ -125,7 +128,8 @@ def web_login(c: httpx.Client, password: str = PASSWORD) -> httpx.Response:
                                   "csrf": csrf.group(1), "next": "/"})
 
 
-@pytest.mark.parametrize("prefix", PREFIXES)
+@pytest.mark.parametrize(("prefix", "desk"), [("", "sqlite"), ("/api/greader.php", "sqlite"),
+                                             ("", "postgresql")], indirect=["desk"])
 def test_an_app_reads_and_marks_through_the_api(site: str, desk: Desk, prefix: str) -> None:
     store, ids, feeds = desk
     api = f"{prefix}/reader/api/0"
