@@ -158,7 +158,11 @@ def test_an_app_reads_and_marks_through_the_api(site: str, desk: Desk, prefix: s
         info = c.get(f"{api}/user-info", params={"output": "json"}).json()
         assert info["userName"] == "ana" and isinstance(info["userId"], str)
 
-        subs = c.get(f"{api}/subscription/list", params={"output": "json"}).json()
+        listing = c.get(f"{api}/subscription/list", params={"output": "json"})
+        assert listing.headers["cache-control"] == "private, no-cache"
+        assert "sandbox" in listing.headers["content-security-policy"]
+        assert listing.headers["x-content-type-options"] == "nosniff"
+        subs = listing.json()
         by_id = {s["id"]: s for s in subs["subscriptions"]}
         diario = f"feed/{ids['diario_feed']}"
         wire = f"feed/{ids['wire_feed']}"
