@@ -86,6 +86,7 @@ class ItemQuery:
 
     view: View = "all"                  # "unread": not read by the user; "saved": starred
     feed_ids: tuple[int, ...] | None = None  # articles of these feeds
+    no_feed: bool = False               # only articles with no feed (pages, unsubscribed)
     category: str | None = None         # articles of the feeds in this category
     section: str | None = None
     story_id: int | None = None
@@ -95,6 +96,8 @@ class ItemQuery:
     fetched_since: datetime | None = None   # fetched >= this
     fetched_before: datetime | None = None  # fetched < this
     exclude_saved: bool = False
+    only_read: bool = False             # read by the user (a Google Reader "read" stream)
+    only_saved: bool = False            # saved, whatever the view ("unread" and saved)
     oldest_first: bool = False
     limit: int | None = 50              # None: every match (ids only; `item_refs`)
 

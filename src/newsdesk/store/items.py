@@ -33,6 +33,12 @@ def unread_condition(d: Dialect) -> str:
             "AND m.section = a.section), 0))))")
 
 
+def read_condition(d: Dialect) -> str:
+    """The opposite of unread_condition, with the same parameters. (Not a bare NOT: with no
+    exception row, `s.read = 0` is NULL, and NOT NULL would select nothing.)"""
+    return f"NOT COALESCE({unread_condition(d)}, {d.false})"
+
+
 def conditions(query: ItemQuery, user_id: int, watermark: int,
                d: Dialect) -> tuple[list[str], list[Any]]:
     """The WHERE conditions (joined by AND; never empty) and their parameters."""
@@ -47,10 +53,16 @@ def conditions(query: ItemQuery, user_id: int, watermark: int,
         add(unread_condition(d), watermark, user_id)
     elif query.view == "saved":
         add("s.saved_at IS NOT NULL")
+    if query.only_read:
+        add(read_condition(d), watermark, user_id)
     if query.exclude_saved:
         add("s.saved_at IS NULL")
+    if query.only_saved:
+        add("s.saved_at IS NOT NULL")
     if query.feed_ids is not None:
         add(in_list("a.feed_id", len(query.feed_ids), d), *query.feed_ids)
+    if query.no_feed:
+        add("a.feed_id IS NULL")
     if query.category is not None:
         add(f"a.feed_id IN (SELECT f.id FROM feeds f WHERE f.category = {d.ph})",
             query.category)
@@ -82,7 +94,8 @@ def narrows(query: ItemQuery) -> bool:
     """Whether the query selects less than every article (its view and limit aside)."""
     return any(value is not None for value in (
         query.feed_ids, query.category, query.section, query.story_id, query.ids,
-        query.after_id, query.before_id, query.fetched_since)) or query.exclude_saved
+        query.after_id, query.before_id, query.fetched_since)) or query.exclude_saved \
+        or query.only_read or query.only_saved or query.no_feed
 
 
 def order(query: ItemQuery) -> str:
