@@ -88,7 +88,7 @@ def test_admin_adds_a_feed_and_its_articles_are_imported(site: str, desk: Store,
         assert "Lagoon Post" in row.group(0) and news.feed in row.group(0)
         assert f'href="{news.base}/"' in row.group(0)  # the outlet's site
         assert '<td class="number">2</td>' in row.group(0)
-        assert ">ok<" in row.group(0)
+        assert ">Working<" in row.group(0)
         # the entries' full pages were fetched, and the articles are on the reader's pages
         titles = {a.title for a in desk.articles(limit=100) if a.feed_id == feed.id}
         assert titles == set(news.titles)
@@ -304,3 +304,17 @@ def test_opml_lists_categories_as_folders_and_escapes(site: str, desk: Store) ->
     assert [(f.url, f.label, f.category, f.site_url) for f in feeds] == [
         ("https://a.example/rss?x=1&y=2", 'A <"&> Times', None, "https://a.example/"),
         ("https://b.example/atom", "Bee", "Tech & science", None)]
+
+
+def test_the_page_in_spanish(site: str, desk: Store) -> None:
+    feed_id, _ = desk.add_feed(Feed(url="https://lagoon.example/rss", title="Lagoon Post"))
+    with client(site) as c:
+        page = c.get("/sources?done=removed&n=3", headers={"Accept-Language": "es"})
+        assert '<h1 class="page-title">Fuentes</h1>' in page.text
+        assert ">Aún sin consultar<" in page.text and "Sin categoría" in page.text
+        assert notice(page.text) == "Fuente eliminada; sus 3 artículos siguen en la redacción."
+        one = c.get("/sources?done=removed&n=1", headers={"Accept-Language": "es"})
+        assert notice(one.text) == "Fuente eliminada; su 1 artículo sigue en la redacción."
+        odd = c.get("/sources?done=<script>", headers={"Accept-Language": "es"})
+        assert odd.status_code == 200 and notice(odd.text) == "" and "<script>" not in odd.text
+    del feed_id

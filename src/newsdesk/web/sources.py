@@ -44,24 +44,39 @@ from ..pipeline import NO_FEED_LINKED, Pipeline
 from ..sources import MAX_NAME, MAX_URL, check_name, check_url, export_opml, feed_status
 from . import auth
 from .account import read_form, say
-from .locale import N_
+from .locale import N_, gettext, ngettext, number, ui_for, using
 from .pages import MAX_ID, get_store, render
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 FeedId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-STATUS_NAMES = {"new": N_("new"), "ok": N_("ok"), "not modified": N_("not modified"),
-                "error": N_("error"), "waiting": N_("waiting")}
-# what a redirect's `done` may say (anything else is ignored)
-NOTICES = {
-    "subscribed": N_("Subscribed to %(feed)s: %(num)s new articles."),
-    "refreshed": N_("Already subscribed to %(feed)s: %(num)s new articles."),
-    "article": N_("Imported the page as an article."),
-    "page-article": N_("That page links no feed: imported it as an article."),
-    "renamed": N_("Renamed %(feed)s."),
-    "category": N_("Changed the category of %(feed)s."),
-    "removed": N_("Removed the feed; its %(num)s articles stay on the desk."),
-}
+# feed_status's words as the page shows them (single words would be ambiguous to translate)
+STATUS_NAMES = {"new": N_("Not checked yet"), "ok": N_("Working"),
+                "not modified": N_("Working, unchanged"), "error": N_("Failing"),
+                "waiting": N_("Asked us to wait")}
+# what a redirect's `done` may say (anything else is ignored): notice() words them
+NOTICES = ("subscribed", "refreshed", "article", "page-article", "renamed", "category",
+           "removed")
+
+
+def notice(done: str, num: int) -> str:
+    """The notice for `done` in the current language, with %(feed)s and %(num)s to fill."""
+    if done == "subscribed":
+        return ngettext("Subscribed to %(feed)s: %(num)s new article.",
+                        "Subscribed to %(feed)s: %(num)s new articles.", num)
+    if done == "refreshed":
+        return ngettext("Already subscribed to %(feed)s: %(num)s new article.",
+                        "Already subscribed to %(feed)s: %(num)s new articles.", num)
+    if done == "removed":
+        return ngettext("Removed the feed; its %(num)s article stays on the desk.",
+                        "Removed the feed; its %(num)s articles stay on the desk.", num)
+    return gettext(_PLAIN_NOTICES[done])
+
+
+_PLAIN_NOTICES = {"article": N_("Imported the page as an article."),
+                  "page-article": N_("That page links no feed: imported it as an article."),
+                  "renamed": N_("Renamed %(feed)s."),
+                  "category": N_("Changed the category of %(feed)s.")}
 
 
 # -- adding ---------------------------------------------------------------------------------
@@ -140,11 +155,11 @@ def _rows(request: Request) -> list[tuple[str | None, list[Row]]]:
 
 
 def _notice(request: Request, done: str, feed_id: int | None, num: int) -> str:
-    message = NOTICES.get(done)
-    if message is None:
+    if done not in NOTICES:
         return ""
     feed = get_store(request).feed(feed_id) if feed_id else None
-    return say(request, message, feed=feed.label if feed else "", num=num)
+    with using(ui_for(request)):
+        return notice(done, num) % {"feed": feed.label if feed else "", "num": number(num)}
 
 
 def _sources_page(request: Request, status: int = 200, error: str = "", url: str = "",
