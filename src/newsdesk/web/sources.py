@@ -13,6 +13,9 @@
     POST /sources/{id}/remove
     GET  /opml                       the subscriptions as OPML 2.0 (sources.export_opml)
 
+A feed subscribed whose entries were not all imported (a broken entry) is a success that says
+how many were skipped; the reasons go to the server's log.
+
 Whoever may read the desk may read the list and the OPML (public_reading, auth.py); every
 other screen and every action is for admins (403 for a reader, the login page for a visitor),
 with a CSRF field. A done action redirects back with what was done in the address (`done`,
@@ -28,6 +31,7 @@ content version, and the admin's forms carry their own CSRF token.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -47,6 +51,7 @@ from .account import read_form, say
 from .locale import N_, gettext, ngettext, number, ui_for, using
 from .pages import MAX_ID, get_store, render
 
+log = logging.getLogger(__name__)
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 FeedId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -177,8 +182,15 @@ def _sources_page(request: Request, status: int = 200, error: str = "", url: str
 def sources(request: Request, done: Annotated[str, Query(max_length=20)] = "",
             feed: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
             n: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-            article: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
-    return _sources_page(request, notice=_notice(request, done, feed, n),
+            article: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+            skipped: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+    text = _notice(request, done, feed, n)
+    if text and skipped and done in ("subscribed", "refreshed"):
+        with using(ui_for(request)):
+            text += " " + ngettext("%(num)s entry could not be imported.",
+                                   "%(num)s entries could not be imported.",
+                                   skipped) % {"num": number(skipped)}
+    return _sources_page(request, notice=text,
                          article=article if done in ("article", "page-article") else None)
 
 
@@ -201,11 +213,13 @@ async def _admin_form(request: Request) -> dict[str, str]:
 
 
 def _done(done: str, feed_id: int | None = None, num: int = 0,
-          article: int | None = None) -> Response:
+          article: int | None = None, skipped: int = 0) -> Response:
     query = f"done={done}" + (f"&feed={feed_id}" if feed_id else "") + (f"&n={num}" if num
                                                                           else "")
     if article:
         query += f"&article={article}"
+    if skipped:
+        query += f"&skipped={skipped}"
     return RedirectResponse(f"/sources?{query}#notice", status_code=303)
 
 
@@ -217,6 +231,11 @@ async def add(request: Request) -> Response:
     added = await anyio.to_thread.run_sync(_add_now, request, url, as_article,
                                            limiter=adders(request))
     result = added.result
+    if added.kind == "feed" and result.feed_id is not None:  # subscribed; some entries may not
+        for name, reason in result.refused:
+            log.warning("adding %s: entry refused: %s: %s", url, name, reason)
+        return _done("subscribed" if result.subscribed else "refreshed", result.feed_id,
+                     result.imported, skipped=len(result.refused))
     if result.refused:
         name, reason = result.refused[0]
         error = say(request, N_("Could not add %(url)s: %(reason)s"), url=name[:200],
@@ -225,8 +244,7 @@ async def add(request: Request) -> Response:
     if added.kind == "article":
         article = result.article_ids[0] if result.article_ids else None
         return _done("page-article" if added.fallback else "article", article=article)
-    return _done("subscribed" if result.subscribed else "refreshed", result.feed_id,
-                 result.imported)
+    raise AssertionError("a feed added without its id")  # add_feed sets feed_id or refuses
 
 
 def _feed_or_404(request: Request, feed_id: int) -> Feed:
