@@ -51,7 +51,7 @@ def test_admin_adds_a_feed_and_reads_its_articles(desk: tuple[str, Store, NewsSi
     assert page.locator("#notice").inner_text() == "Subscribed to Lagoon Post: 2 new articles."
     row = page.locator("tr", has_text="Lagoon Post")
     assert row.locator("a.source-url").inner_text() == news.feed
-    assert row.locator("td.number").inner_text() == "2"
+    assert row.locator(".source-count").inner_text() == "2"
 
     # the articles on the reader's pages: the front page, their section, the article itself
     page.goto(base + "/")

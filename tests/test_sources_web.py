@@ -87,7 +87,7 @@ def test_admin_adds_a_feed_and_its_articles_are_imported(site: str, desk: Store,
         assert row is not None
         assert "Lagoon Post" in row.group(0) and news.feed in row.group(0)
         assert f'href="{news.base}/"' in row.group(0)  # the outlet's site
-        assert '<td class="number">2</td>' in row.group(0)
+        assert '<span class="source-count">2</span>' in row.group(0)
         assert ">Working<" in row.group(0)
         # the entries' full pages were fetched, and the articles are on the reader's pages
         titles = {a.title for a in desk.articles(limit=100) if a.feed_id == feed.id}
