@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from newsdesk import accounts
+from newsdesk.model import Feed
+from newsdesk.store import FeedOutcome, Store
 from webtools import make_app, sample_store, serve_app
 
 pytestmark = pytest.mark.browser
@@ -51,9 +56,38 @@ def _axe() -> Path:
     pytest.skip(reason)
 
 
+ADMIN = ("root", "correct horse battery")
+
+
+def _desk_extras(store: Store, ids: dict[str, int]) -> dict[str, str]:
+    """An admin with saved and followed things, and feeds of every state for the sources
+    page; returns the pages only a signed-in admin sees."""
+    user = accounts.create_user(store, ADMIN[0], ADMIN[1], is_admin=True)
+    store.set_saved(user.id, [ids["chips"]])
+    store.follow_story(user.id, ids["story"], True)
+    now = datetime.now(UTC)
+    ok, _ = store.add_feed(Feed(url="https://ledger.example/rss", title="The Northern Ledger",
+                                site_url="https://ledger.example/"))
+    store.record_feed_outcome(ok, FeedOutcome(checked=now, next_check=now + timedelta(
+        minutes=30), title="The Northern Ledger", site_url="https://ledger.example/"))
+    store.set_feed_category(ok, "Local")
+    broken, _ = store.add_feed(Feed(url="https://crier.example/feed.xml", title="Town Crier"))
+    store.record_feed_outcome(broken, FeedOutcome(checked=now, error="HTTP 503 Service "
+                                                  "Unavailable", next_check=now + timedelta(
+                                                      hours=2)))
+    store.rename_feed(broken, "The Crier")
+    store.add_feed(Feed(url="https://new.example/atom"))
+    return {"sources admin": "/sources", "source": f"/sources/{ok}",
+            "source remove": f"/sources/{broken}/remove",
+            "sources notice": f"/sources?done=renamed&feed={broken}", "account": "/account",
+            "unread": "/unread", "saved": "/saved", "following": "/following",
+            "users": "/account/users"}
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     store, ids = sample_store(tmp_path_factory.mktemp("a11y") / "desk.db")
+    signed_in = _desk_extras(store, ids)
     pages = {
         "home": "/", "section": "/section/environment", "section empty": "/section/sport",
         "article": f"/article/{ids['flood_en']}", "article es": f"/article/{ids['flood_es']}",
@@ -61,10 +95,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         "stories": "/stories", "search": "/search", "search results": "/search?q=barrier",
         "search nothing": "/search?q=zzzzqqq", "page 404": "/no/such/page",
         "article 404": "/article/999999", "bad request": "/section/sport?page=abc",
+        "sources": "/sources", "login": "/login",
     }
     with serve_app(make_app(store)) as base_url:
-        yield base_url, pages
+        yield base_url, {**pages, **{f"{SIGNED_IN}{k}": v for k, v in signed_in.items()}}
     store.close()
+
+
+SIGNED_IN = "signed in: "
+
+
+def _anonymous(pages: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in pages.items() if not k.startswith(SIGNED_IN)}
+
+
+def _signed_in(pages: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in pages.items() if k.startswith(SIGNED_IN)}
 
 
 def _check(page: Any, problems: list[str]) -> list[dict[str, Any]]:
@@ -109,16 +155,34 @@ def _structure(page: Any) -> list[str]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violations_on_any_page(site, browser, scheme):
     base, pages = site
-    failures = _run_pages(browser, base, pages, scheme)
+    failures = _run_pages(browser, base, _anonymous(pages), scheme)
     assert failures == [], "\n".join(failures)
 
 
-def _run_pages(browser: Any, base: str, pages: dict[str, str], scheme: str) -> list[str]:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations_signed_in(site, browser, scheme):
+    """An admin's pages: sources (the add form, a feed's page, the removal question, a
+    notice, a refused address), the account pages, unread, saved, following."""
+    base, pages = site
+    failures = _run_pages(browser, base, _signed_in(pages), scheme, login=ADMIN)
+    assert failures == [], "\n".join(failures)
+
+
+def _run_pages(browser: Any, base: str, pages: dict[str, str], scheme: str,
+               login: tuple[str, str] | None = None) -> list[str]:
     """axe and the structure checks on each page, then with an item selected and the help
-    open; returns the faults (serious or required), prints the minor findings."""
+    open; returns the faults (serious or required), prints the minor findings. With `login`
+    (name, password) the pages are seen signed in, and a refused address on the sources
+    page too."""
     axe = _axe()
     context = browser.new_context(viewport={"width": 1100, "height": 900}, color_scheme=scheme)
     page = context.new_page()
+    if login is not None:
+        page.goto(base + "/login")
+        page.get_by_label("Name").fill(login[0])
+        page.get_by_label("Password").fill(login[1])
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(base + "/")
     page.route(base + AXE_URL, lambda route: route.fulfill(
         path=str(axe), content_type="text/javascript"))
     problems: list[str] = []
@@ -139,10 +203,21 @@ def _run_pages(browser: Any, base: str, pages: dict[str, str], scheme: str) -> l
         response = page.goto(base + url)
         assert response is not None
         page.wait_for_load_state("load")
+        if login is not None:  # really the signed-in page, not the login form instead
+            assert urlsplit(page.url).path == urlsplit(base + url).path, (name, page.url)
         if response.status >= 400:  # the console reports the status itself: expected here
             problems[:] = [p for p in problems if "status of" not in p]
         judge(name)
         failures += [f"{scheme} {name}: {fault}" for fault in _structure(page)]
+    if login is not None:  # the add form's refusal (a 400 page with the error)
+        page.goto(base + "/sources")
+        page.get_by_label("Address of a feed, or of a page").fill("ftp://files.example/feed")
+        page.get_by_role("button", name="Add", exact=True).click()
+        page.wait_for_load_state("load")
+        assert page.get_by_role("alert").is_visible()
+        problems[:] = [p for p in problems if "status of 400" not in p]
+        judge("sources refused")
+        failures += [f"{scheme} sources refused: {fault}" for fault in _structure(page)]
     # the keyboard's own states: an item selected with j (its highlight), the help dialog open
     page.goto(base + "/")
     page.wait_for_load_state("load")

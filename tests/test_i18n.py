@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from newsdesk import accounts
 from newsdesk.enrich.sections import SECTIONS as SECTION_SLUGS
 from newsdesk.errors import ConfigError
-from newsdesk.model import Article
+from newsdesk.model import Article, Feed
 from newsdesk.store import Store
 from newsdesk.web import locale
 from newsdesk.web.pages import SECTION_NAMES
@@ -294,7 +294,7 @@ def test_no_english_left_on_spanish_pages(desk, i18n, wanted):
     for path in ("/", "/stories", f"/story/{ids['story']}", f"/article/{ids['flood_en']}",
                  f"/article/{ids['flood_es']}", "/search?q=barrera", "/search?q=zzzqqq",
                  "/search", "/section/environment", "/section/culture", "/article/999999",
-                 "/section/sport?page=abc", "/login"):
+                 "/section/sport?page=abc", "/login", "/sources"):
         assert leaks(path, **SPANISH) == [], path
     # the same look at the English page finds its words (the check can fail)
     english = leaks(f"/story/{ids['story']}")
@@ -308,10 +308,12 @@ def test_no_english_left_on_spanish_pages(desk, i18n, wanted):
     assert token
     client.post(f"/article/{ids['flood_en']}/save", data={"csrf": token.group(1)})
     client.post(f"/story/{ids['story']}/follow", data={"csrf": token.group(1)})
+    feed_id, _ = store.add_feed(Feed(url="https://ledger.example/rss", title="Ledger"))
+    store.set_feed_category(feed_id, "Local")
     signed_in = ("/", "/unread", "/unread?section=environment", "/saved", "/following",
-                 "/account", "/account/users", f"/story/{ids['story']}",
+                 "/account", "/account/users", "/sources", f"/story/{ids['story']}",
                  f"/article/{ids['flood_en']}", f"/article/{ids['flood_es']}",
-                 "/section/environment")
+                 "/section/environment", f"/sources/{feed_id}", f"/sources/{feed_id}/remove")
     for path in signed_in:
         assert client.get(path, headers=SPANISH).status_code == 200, path
         assert leaks(path, **SPANISH) == [], path

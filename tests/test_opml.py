@@ -33,11 +33,26 @@ OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_nested_outlines() -> None:
     feeds = parse_opml(OPML, "subs.opml")
-    assert [(f.url, f.title, f.site_url) for f in feeds] == [
+    assert [(f.url, f.label, f.site_url) for f in feeds] == [
         ("https://times.example/feed.xml", "Example Times", "https://times.example/"),
         ("https://deep.example/rss", "Text only", None),
         ("https://b.example/atom", "Title wins", None),
     ]
+    # `title` is the reader's own name, `text` the feed's title; the folder is the category
+    # (the innermost one); an outline outside any folder has none
+    assert [(f.name, f.title, f.category) for f in feeds] == [
+        (None, "Example Times", "News"), (None, "Text only", "Deeper"),
+        ("Title wins", "Text loses", None)]
+
+
+def test_category_attribute_when_not_in_a_folder() -> None:
+    data = (b'<opml version="2.0"><body>'
+            b'<outline text="A" xmlUrl="https://a.example/rss" category="/Sport/Cycling, /x"/>'
+            b'<outline text="https://b.example/rss" xmlUrl="https://b.example/rss"/>'
+            b"</body></opml>")
+    a, b = parse_opml(data, "subs.opml")
+    assert (a.category, a.title, a.name) == ("Cycling", "A", None)
+    assert (b.category, b.title, b.name) == (None, None, None)  # text was only its address
 
 
 def test_opml_1_with_doctype_and_latin1() -> None:

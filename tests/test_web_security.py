@@ -60,6 +60,7 @@ def _urls(ids: dict[str, int]) -> dict[str, str]:
         "static": "/static/style.css", "docs": "/docs", "redoc": "/redoc",
         "openapi": "/openapi.json", "docs asset": "/docs-assets/swagger-ui-bundle.js",
         "favicon": "/favicon.ico", "health": "/health", "image 404": f"/image/{ids['chips']}",
+        "sources": "/sources", "opml": "/opml",
     }
 
 
@@ -157,7 +158,7 @@ def test_docs_pages_load_their_scripts_from_us(desk):
 
 def _fill(path: str, ids: dict[str, int]) -> str:
     values = {"article_id": ids["lead"], "story_id": ids["story"], "slug": "environment",
-              "code": "es"}
+              "code": "es", "feed_id": 1, "stream": "user/-/state/com.google/reading-list"}
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
 
 

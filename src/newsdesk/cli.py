@@ -25,13 +25,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import __version__, cli_accounts
+from . import __version__, cli_accounts, cli_sources
 from .config import Config
 from .errors import ConfigError, NewsdeskError
 from .export import export_records, extract_record, resolve_id
 from .ingest.dates import parse_date
 from .ingest.urls import is_http_url
-from .model import Feed, ImportResult
+from .model import ImportResult
+from .sources import feed_status
 from .store import Store, open_store
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsdesk: a self-hosted news desk.", pretty_exceptions_enable=False)
 cli_accounts.register(app)  # user, mark-read, mark-all-read, save, unread, saved
+cli_sources.register(app)  # export-opml, feed rename|category|remove
 err = Console(stderr=True, highlight=False)
 DEMO_DIR = Path(__file__).parent / "demo"
 MAX_ID = 2**63 - 1  # ids are 64-bit integers in both engines: a larger number names nothing
@@ -269,8 +271,9 @@ def feeds_(
     """Subscribed feeds: status, last check, next check, errors in a row and the last error.
 
     Text: one feed a line, tab-separated: id, status, last check, next check, errors in a
-    row, title (or URL), last error. Times are UTC. Status: new (never checked), ok,
-    not modified, error, waiting (the host asked us to wait: Retry-After)."""
+    row, name (your own, else its title, else its URL), last error. Times are UTC. Status:
+    new (never checked), ok, not modified, error, waiting (the host asked us to wait:
+    Retry-After)."""
     if format not in ("text", "jsonl"):
         raise typer.BadParameter("choose text or jsonl", param_hint="--format")
     store = _open()
@@ -281,7 +284,8 @@ def feeds_(
     for feed in listed:
         status = feed_status(feed, now)
         if format == "jsonl":
-            _emit({"id": feed.id, "url": feed.url, "title": feed.title, "status": status,
+            _emit({"id": feed.id, "url": feed.url, "title": feed.title, "name": feed.name,
+                   "category": feed.category, "status": status,
                    "last_checked": _iso(feed.last_checked), "last_ok": _iso(feed.last_ok),
                    "next_check": _iso(feed.next_check), "retry_at": _iso(feed.retry_at),
                    "errors": feed.error_count, "error": feed.last_error})
@@ -291,17 +295,8 @@ def feeds_(
             due = max(due or feed.retry_at, feed.retry_at)
         sys.stdout.write("\t".join([
             str(feed.id), status, _when(feed.last_checked, "never"), _when(due, "due"),
-            str(feed.error_count), " ".join((feed.title or feed.url).split()),
+            str(feed.error_count), " ".join(feed.label.split()),
             " ".join((feed.last_error or "").split())]) + "\n")
-
-
-def feed_status(feed: Feed, now: datetime) -> str:
-    """new, ok, not modified, error, or waiting (a Retry-After still running)."""
-    if feed.retry_at is not None and feed.retry_at > now:
-        return "waiting"
-    if feed.last_checked is None:
-        return "new"
-    return feed.status or ("error" if feed.error_count else "ok")
 
 
 def _when(value: datetime | None, none: str) -> str:

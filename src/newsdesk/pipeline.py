@@ -56,6 +56,7 @@ MAX_CHILD_SITEMAPS = 50  # child sitemaps of one sitemap index that are read
 MAX_SITEMAP_URLS = 1_000  # pages fetched from one sitemap and its children
 FULL_TEXT_BELOW = 600  # characters: a feed entry shorter than this is a summary, not the article
 Progress = Callable[[int], None]  # called with how many inputs were just handled
+NO_FEED_LINKED = "page links no RSS, Atom or JSON feed"  # add_feed's refusal of such a page
 
 
 @dataclass
@@ -197,8 +198,12 @@ class Pipeline:
     def _subscribe_opml(self, data: bytes, name: str, result: ImportResult) -> list[Article]:
 
         for feed in parse_opml(data, name):
-            _, created = self.store.add_feed(feed)
+            feed_id, created = self.store.add_feed(feed)
             result.subscribed += int(created)
+            if created and feed.name:  # a feed already subscribed keeps the reader's choices
+                self.store.rename_feed(feed_id, feed.name)
+            if created and feed.category:
+                self.store.set_feed_category(feed_id, feed.category)
         return []
 
     def _sitemap_articles(self, data: bytes, name: str, result: ImportResult,
@@ -308,7 +313,7 @@ class Pipeline:
             if _looks_html(got.body):
                 found = _discover_feed(got.body, got.url)
                 if found is None:
-                    raise InputError(url, "page links no RSS, Atom or JSON feed")
+                    raise InputError(url, NO_FEED_LINKED)
                 got = fetcher.fetch(found)
             parsed = parse_feed(got.body, url, base_url=got.url)
         except FetchError as exc:
@@ -319,13 +324,13 @@ class Pipeline:
             return result
         feed = Feed(url=canonical_url(got.url), title=parsed.title, site_url=parsed.site_url)
         feed_id, created = self.store.add_feed(feed)
+        result.feed_id = feed_id
         now = datetime.now(UTC)
         self.store.record_feed_outcome(feed_id, FeedOutcome(
             checked=now, next_check=now + timedelta(minutes=self.config.refresh_minutes),
             etag=got.etag, last_modified=got.last_modified, title=parsed.title,
             site_url=parsed.site_url))
         result.subscribed += int(created)
-        result.feed_id = feed_id
         for entry in parsed.entries:
             entry.feed_id = feed.id
         # stored and enriched in batches while the pages of the next ones are being fetched

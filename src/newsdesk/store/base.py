@@ -193,7 +193,8 @@ class Store(Protocol):
         False when there is no such feed."""
         ...
     def feed_article_counts(self) -> dict[int, tuple[int, datetime | None]]:
-        """Per feed id: (articles, when the newest was fetched), for feeds with articles."""
+        """Per feed id: (articles, when the latest stored of them was fetched), for feeds with
+        articles."""
         ...
 
     # -- hosts ------------------------------------------------------------------------------

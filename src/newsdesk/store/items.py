@@ -149,3 +149,9 @@ def narrows(query: ItemQuery) -> bool:
 
 def order(query: ItemQuery) -> str:
     return "a.id ASC" if query.oldest_first else "a.id DESC"
+
+
+# feed_article_counts: per feed its articles and its latest one (by id, on the index
+# articles(feed_id, id) alone); the engines join the latest's `fetched` to it
+FEED_COUNTS = ("SELECT feed_id, COUNT(*) AS n, MAX(id) AS latest FROM articles "
+               "WHERE feed_id IS NOT NULL GROUP BY feed_id")

@@ -57,8 +57,8 @@ class PostgresStreams:
 
     def feed_article_counts(self) -> dict[int, tuple[int, datetime | None]]:
         return {int(r["feed_id"]): (int(r["n"]), r["newest"]) for r in self._q(
-            "SELECT feed_id, COUNT(*) AS n, MAX(fetched) AS newest FROM articles "
-            "WHERE feed_id IS NOT NULL GROUP BY feed_id")}
+            f"SELECT c.feed_id, c.n, a.fetched AS newest FROM ({items.FEED_COUNTS}) c "
+            "JOIN articles a ON a.id = c.latest")}
 
     # -- items ----------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ Screens and endpoints live in routers, each reading top to bottom, one handler p
     reading_api.py  /api/me  /api/unread  ... a reader's state             JSON, token auth
     greader.py /accounts/ClientLogin  /reader/api/0/...  (and under /api/greader.php): the
                Google Reader API for apps, when `greader_api` is on
+    sources.py /sources  /sources/{id}...  /opml  feeds: list, add, edit   HTML, OPML
 
 plus /static, /docs-assets (Swagger UI and Redoc, from the fastapi-offline package),
 /favicon.ico and /health (a trivial answer: the server's own ceiling in bench/serve.py).
@@ -53,6 +54,7 @@ from ..config import Config, public_base_url
 from ..enrich.embed import get_embedder
 from ..store import Store, open_store
 from . import account, api, docs, feeds, greader, locale, pages, reader_state, reading, reading_api
+from . import sources as sources_page
 from .auth import AuthGate
 from .cache import PageCache
 from .images import ImageProxy
@@ -153,6 +155,7 @@ def create_app(store: Store, config: Config,
     app.include_router(reading.router)
     app.include_router(reading_api.router)
     app.include_router(greader.router)
+    app.include_router(sources_page.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
