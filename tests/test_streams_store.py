@@ -125,3 +125,17 @@ def test_unread_per_feed_and_marking_what_a_query_selects(any_store: Store) -> N
     any_store.mark_read_where(ana.id, ItemQuery())
     assert any_store.unread_counts(ana.id).total == 0
     assert any_store.feed_unread_counts(bo.id)[a].count == 4  # another user's own state
+
+
+def test_articles_with_no_feed(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)
+    loose = [put(any_store, n, None, minutes=n) for n in range(7, 9)]
+    ana = any_store.add_user("ana", "h")
+    refs = any_store.item_refs(ana.id, ItemQuery(no_feed=True, limit=None))
+    assert [r.id for r in refs] == loose[::-1] and {r.feed_id for r in refs} == {None}
+    any_store.delete_feed(b)  # its articles join the feedless ones
+    assert len(any_store.item_refs(ana.id, ItemQuery(no_feed=True, limit=None))) == 5
+    # marking them read leaves every other article alone
+    assert any_store.mark_read_where(ana.id, ItemQuery(no_feed=True)) == 5
+    unread = {r.id for r in any_store.item_refs(ana.id, ItemQuery(view="unread", limit=None))}
+    assert unread == set(of_a)

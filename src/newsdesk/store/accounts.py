@@ -86,6 +86,7 @@ class ItemQuery:
 
     view: View = "all"                  # "unread": not read by the user; "saved": starred
     feed_ids: tuple[int, ...] | None = None  # articles of these feeds
+    no_feed: bool = False               # only articles with no feed (pages, unsubscribed)
     category: str | None = None         # articles of the feeds in this category
     section: str | None = None
     story_id: int | None = None

@@ -51,6 +51,8 @@ def conditions(query: ItemQuery, user_id: int, watermark: int,
         add("s.saved_at IS NULL")
     if query.feed_ids is not None:
         add(in_list("a.feed_id", len(query.feed_ids), d), *query.feed_ids)
+    if query.no_feed:
+        add("a.feed_id IS NULL")
     if query.category is not None:
         add(f"a.feed_id IN (SELECT f.id FROM feeds f WHERE f.category = {d.ph})",
             query.category)
@@ -82,7 +84,8 @@ def narrows(query: ItemQuery) -> bool:
     """Whether the query selects less than every article (its view and limit aside)."""
     return any(value is not None for value in (
         query.feed_ids, query.category, query.section, query.story_id, query.ids,
-        query.after_id, query.before_id, query.fetched_since)) or query.exclude_saved
+        query.after_id, query.before_id, query.fetched_since)) or query.exclude_saved \
+        or query.no_feed
 
 
 def order(query: ItemQuery) -> str:
