@@ -139,3 +139,18 @@ def test_articles_with_no_feed(any_store: Store) -> None:
     assert any_store.mark_read_where(ana.id, ItemQuery(no_feed=True)) == 5
     unread = {r.id for r in any_store.item_refs(ana.id, ItemQuery(view="unread", limit=None))}
     assert unread == set(of_a)
+
+
+def test_saved_view_is_the_users_own(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)
+    ana, bob = any_store.add_user("ana", "h"), any_store.add_user("bob", "h")
+    any_store.set_saved(bob.id, [of_a[0], of_b[1]])
+    any_store.mark_read(ana.id, [of_a[1]])  # a row of ana's that is not saved
+    saved = ItemQuery(view="saved", limit=None)
+    assert any_store.item_refs(ana.id, saved) == []
+    any_store.set_saved(ana.id, [of_b[1], of_a[2]])
+    any_store.set_saved(ana.id, [of_a[2]], saved=False)
+    assert [r.id for r in any_store.item_refs(ana.id, saved)] == [of_b[1]]
+    got = any_store.items(ana.id, ItemQuery(view="saved", feed_ids=(b,)))
+    assert [(art.id, state.saved) for art, state in got] == [(of_b[1], True)]
+    assert {r.id for r in any_store.item_refs(bob.id, saved)} == {of_a[0], of_b[1]}
