@@ -33,11 +33,10 @@ def md5(text: str) -> str:
 KEY = md5(f"ana:{API_PASSWORD}")
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Iterator[tuple[Store, dict[str, Any]]]:
+def build_desk(url: str) -> tuple[Store, dict[str, Any]]:
     """sample_store's seven articles (no feed) and two feeds: 55 articles in a categorised
     one, fetched a minute apart from T0, and 5 in one with no category."""
-    store, ids = sample_store(tmp_path / "desk.db")
+    store, ids = sample_store(url)
     tech, _ = store.add_feed(Feed(url="https://tech.example/feed", title="Tech Feed",
                                   site_url="https://tech.example/"))
     plain, _ = store.add_feed(Feed(url="https://plain.example/rss", title="Plain"))
@@ -58,6 +57,12 @@ def desk(tmp_path: Path) -> Iterator[tuple[Store, dict[str, Any]]]:
     ids["tech_feed"], ids["plain_feed"] = tech, plain
     ana = accounts.create_user(store, "ana", PASSWORD)
     accounts.set_api_password(store, ana, API_PASSWORD)
+    return store, ids
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[tuple[Store, dict[str, Any]]]:
+    store, ids = build_desk(str(tmp_path / "desk.db"))
     yield store, ids
     store.close()
 
@@ -124,7 +129,20 @@ def saved_total(html: str) -> int:
 @pytest.mark.parametrize("path", PATHS)
 def test_an_app_syncs_reads_and_marks(site: str, desk: tuple[Store, dict[str, Any]],
                                       path: str) -> None:
-    _, ids = desk
+    sync_read_and_mark(site, desk[1], path)
+
+
+def test_the_same_on_postgresql(pg_url: str) -> None:
+    store, ids = build_desk(pg_url)
+    try:
+        with serve_app(make_app(store, fever_api=True)) as site:
+            sync_read_and_mark(site, ids, "/api/fever.php")
+    finally:
+        store.close()
+
+
+def sync_read_and_mark(site: str, ids: dict[str, Any], path: str) -> None:
+    """An app's first sync, its reads and marks, then the reader's pages."""
     everything = all_ids(ids)
     app = App(site, path)
     # log in: a bare call with the key
