@@ -53,6 +53,14 @@ def build_desk(url: str) -> tuple[Store, dict[str, Any]]:
         return got.id
 
     ids["tech"] = [put(n, tech, n) for n in range(55)]
+    pictured = store.put_article(Article(
+        title="Harbour lights", url="https://news.example/lights", guid="lights",
+        content_hash="lights", source="Example", feed_id=plain, section="technology",
+        text="The lights came on.", published=T0, fetched=T0 - timedelta(days=1),
+        html='<p><img src="https://img.example/lead.jpg" alt="The quay"></p>'
+             '<p>The lights came on.</p><p>More <img src="https://track.example/px.gif"> '
+             'text.</p>'))
+    ids["pictured"] = pictured.id
     ids["plain"] = [put(n, plain, n) for n in range(55, 60)]
     ids["tech_feed"], ids["plain_feed"] = tech, plain
     ana = accounts.create_user(store, "ana", PASSWORD)
@@ -211,6 +219,11 @@ def sync_read_and_mark(site: str, ids: dict[str, Any], path: str) -> None:
     assert hostile and "Councillors postponed" in hostile
     assert "<script" not in hostile and "onerror" not in hostile and "javascript:" not in hostile
     assert by_id[ids["hostile"]]["feed_id"] == fever_map.LOOSE_FEED_ID
+    # images as the pages show them: the lead only, from the desk
+    lights = app.call(f"&items&with_ids={ids['pictured']}")["items"][0]["html"]
+    assert f'<img src="{site}/image/{ids["pictured"]}" alt="The quay">' in lights
+    assert "track.example" not in lights and "img.example" not in lights
+    assert "The lights came on." in lights
     assert app.call("&links")["links"] == []
 
     # state: all unread, nothing saved
@@ -268,7 +281,7 @@ def test_marking_groups_and_the_feed_of_loose_articles(site: str,
     app.call(mark="group", **{"as": "read"}, id=123456, before=now)  # no such group
     assert app.ids("unread_item_ids") == everything - set(ids["tech"])
     app.call(mark="feed", **{"as": "read"}, id=fever_map.LOOSE_FEED_ID, before=now)
-    assert app.ids("unread_item_ids") == set(ids["plain"])
+    assert app.ids("unread_item_ids") == set(ids["plain"]) | {ids["pictured"]}
     app.call(mark="group", **{"as": "read"}, id=1)  # no before: up to now
     assert app.ids("unread_item_ids") == set()
 
@@ -343,3 +356,11 @@ def test_group_titles_follow_the_readers_language(site: str,
     store.set_user_settings(ana.id, {"language": "es"})
     titles = {g["id"]: g["title"] for g in App(site, "/fever/").call("&groups")["groups"]}
     assert titles[1] == "Sin categoría" and TECH in titles.values()
+
+
+def test_publisher_images_when_remote_images_is_on(desk: tuple[Store, dict[str, Any]]) -> None:
+    _, ids = desk
+    with serve_app(make_app(desk[0], fever_api=True, remote_images=True)) as base:
+        item = App(base, "/fever/").call(f"&items&with_ids={ids['pictured']}")["items"][0]
+    assert item["html"].startswith('<p><img src="https://img.example/lead.jpg" alt="The quay">')
+    assert "track.example" not in item["html"]

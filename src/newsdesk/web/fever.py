@@ -32,6 +32,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import accounts
+from ..config import public_base_url
 from ..model import Feed
 from ..store import Store
 from ..store.accounts import ItemQuery, User, View
@@ -179,9 +180,8 @@ class Desk:
                for f in self.feeds]
         if self.has_loose:
             loose = self.store.item_refs(self.user.id, ItemQuery(no_feed=True, limit=1))
-            config = self.request.app.state.config
             out.append(fever_map.loose_feed_entry(
-                str(config.site_name), str(self.request.base_url),
+                str(self.request.app.state.config.site_name), site_address(self.request),
                 loose[0].fetched if loose else None))
         return out
 
@@ -200,9 +200,20 @@ class Desk:
         else:
             since = _number(fields.get("since_id"))
             query = ItemQuery(after_id=max(since or 0, 0), oldest_first=True, limit=MAX_ITEMS)
-        return [fever_map.item_entry(article, state,
-                                     _sanitizer(self.request, safe_url(article.url)))
-                for article, state in self.store.items(self.user.id, query)]
+        config = self.request.app.state.config
+        remote, site = bool(config.remote_images), site_address(self.request)
+        out = []
+        for article, state in self.store.items(self.user.id, query):
+            def image_src(url: str, article_id: int | None = article.id) -> str:
+                # as the article page: the publisher's address only when allowed, over https
+                if remote and url.startswith("https://"):
+                    return url
+                return f"{site}image/{article_id}"
+
+            html = fever_map.item_html(article, _sanitizer(self.request, safe_url(article.url)),
+                                       image_src)
+            out.append(fever_map.item_entry(article, state, html))
+        return out
 
     # -- writes --------------------------------------------------------------------------
 
@@ -252,6 +263,12 @@ class Desk:
         if seconds is None or seconds <= 0:
             return datetime.now(UTC) + timedelta(seconds=1)
         return datetime.fromtimestamp(min(seconds, MAX_TIME), UTC) + timedelta(seconds=1)
+
+
+def site_address(request: Request) -> str:
+    """The desk's address, ending in /: the `base_url` setting, else the one the app used."""
+    configured = str(request.app.state.config.base_url).strip()
+    return public_base_url(request.app.state.config) if configured else str(request.base_url)
 
 
 def _answer(request: Request, fields: dict[str, str]) -> JSONResponse:

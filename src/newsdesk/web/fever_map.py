@@ -18,7 +18,10 @@
     items        articles by id (ids only grow, so since_id/max_id paging holds); `html` is
                  the article's HTML through the sanitiser the reader's pages use, or, with no
                  HTML, its text as escaped paragraphs and headings: never the feed's own HTML.
-                 `created_on_time` is the publication time, else when the desk stored it.
+                 Images are as the reader's pages show them: the lead image only, from the
+                 desk's /image/ID unless `remote_images` is on (then the publisher's https
+                 address). `created_on_time` is the publication time, else when the desk
+                 stored it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from markupsafe import Markup, escape
 
 from ..model import Article, Feed
 from ..store.accounts import ArticleState
+from .images import page_first, split_lead_image
 
 ICON_ID = 1
 UNCATEGORISED_GROUP_ID = 1
@@ -129,19 +133,30 @@ def text_html(article: Article) -> str:
                      for kind, text in article.blocks())
 
 
-def item_html(article: Article, sanitize: Callable[[str], str] | None) -> str:
+def item_html(article: Article, sanitize: Callable[[str], str] | None,
+              image_src: Callable[[str], str]) -> str:
+    """The article's body for an app, with images as the reader's pages show them: the lead
+    image only (the page's own, else the body's first when nothing comes before it), at the
+    address `image_src` gives for its URL; every other image (tracking pixels, adverts) is
+    dropped (images.py)."""
+    found = None
     if article.html.strip() and sanitize is not None:
-        return sanitize(article.html)
-    return text_html(article) or str(escape(article.summary or ""))
+        found, body = split_lead_image(sanitize(article.html))
+    else:
+        body = text_html(article) or str(escape(article.summary or ""))
+    lead = page_first(article.image_url, found)
+    if lead is None:
+        return body
+    return str(Markup('<p><img src="{}" alt="{}"></p>\n').format(image_src(lead.url),
+                                                                   lead.alt)) + body
 
 
-def item_entry(article: Article, state: ArticleState,
-               sanitize: Callable[[str], str] | None) -> dict[str, Any]:
+def item_entry(article: Article, state: ArticleState, html: str) -> dict[str, Any]:
     """One member of `items`."""
     return {"id": article.id, "feed_id": article.feed_id or LOOSE_FEED_ID,
-            "title": article.title, "author": article.byline or "",
-            "html": item_html(article, sanitize), "url": article.url or "",
-            "is_saved": int(state.saved), "is_read": int(state.read),
+            "title": article.title, "author": article.byline or "", "html": html,
+            "url": article.url or "", "is_saved": int(state.saved),
+            "is_read": int(state.read),
             "created_on_time": unix(article.published or article.fetched)}
 
 
