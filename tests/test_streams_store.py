@@ -90,6 +90,11 @@ def test_item_queries_by_feed_category_time_and_id(any_store: Store) -> None:
     assert ids(view="saved") == [of_b[0]]
     assert of_b[0] not in ids(exclude_saved=True)
     assert len(ids(limit=None)) == 7
+    for query in (ItemQuery(limit=None), ItemQuery(view="unread", feed_ids=(a,)),
+                  ItemQuery(view="saved"), ItemQuery(oldest_first=True, limit=3)):
+        assert any_store.item_ids(ana.id, query) == [r.id for r in any_store.item_refs(
+            ana.id, query)]
+    assert any_store.item_ids(999_999, ItemQuery()) == []
     # whole articles with their state
     got = any_store.items(ana.id, ItemQuery(ids=(of_a[0], of_b[0])))
     by_id = {art.id: (art, state) for art, state in got}

@@ -73,6 +73,12 @@ class SQLiteStreams:
         return [ItemRef(int(r[0]), r[1], _dt(r[2])) for r in self._item_rows(
             user_id, query, "a.id, a.feed_id, a.fetched", marks)]
 
+    def item_ids(self, user_id: int, query: ItemQuery) -> list[int]:
+        marks = self._marks_of(user_id)
+        if marks is None:
+            return []
+        return [int(r[0]) for r in self._item_rows(user_id, query, "a.id", marks)]
+
     def items(self, user_id: int, query: ItemQuery) -> list[tuple[Article, ArticleState]]:
         marks = self._marks_of(user_id)
         if marks is None:

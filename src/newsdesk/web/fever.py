@@ -186,8 +186,8 @@ class Desk:
         return out
 
     def ids(self, view: View) -> str:
-        refs = self.store.item_refs(self.user.id, ItemQuery(view=view, limit=None))
-        return fever_map.id_string([r.id for r in refs])
+        return fever_map.id_string(self.store.item_ids(self.user.id,
+                                                       ItemQuery(view=view, limit=None)))
 
     def items(self, fields: dict[str, str]) -> list[dict[str, Any]]:
         """`items`: by with_ids, else below max_id (newest first), else above since_id."""
