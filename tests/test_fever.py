@@ -3,6 +3,7 @@ file, at /fever/ and at FreshRSS's /api/fever.php; the results checked in the re
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Iterator
@@ -178,7 +179,8 @@ def sync_read_and_mark(site: str, ids: dict[str, Any], path: str) -> None:
     assert feeds[fever_map.LOOSE_FEED_ID]["title"] == SITE_NAME
     assert {f["is_spark"] for f in feeds.values()} == {0}
     icons = app.call("&favicons")["favicons"]
-    assert icons[0]["data"].startswith("image/x-icon;base64,")
+    kind, _, data = icons[0]["data"].partition(";base64,")
+    assert kind == "image/png" and base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n")
     assert {f["favicon_id"] for f in feeds.values()} == {icons[0]["id"]}
     both = app.call("&groups&feeds")  # several flags, one answer
     assert {"groups", "feeds", "feeds_groups"} <= set(both)

@@ -109,7 +109,7 @@ def _id_list(value: str) -> tuple[int, ...]:
 # -- answers -------------------------------------------------------------------------------
 
 def _json(data: dict[str, Any], status: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(data, status_code=status, media_type="application/json",
+    return JSONResponse(data, status_code=status, media_type="application/json; charset=UTF-8",
                         headers={"Cache-Control": "no-store", **headers})
 
 

@@ -14,7 +14,7 @@
                  the articles of unsubscribed feeds) come from one more feed, LOOSE_FEED_ID,
                  titled with the site's name, in the group of feeds with no category.
     favicons     newsdesk keeps no icons of its feeds: every feed shows the site's own icon
-                 (static/favicon.ico), favicon id 1.
+                 (the PNG inside static/favicon.ico), favicon id 1.
     items        articles by id (ids only grow, so since_id/max_id paging holds); `html` is
                  the article's HTML through the sanitiser the reader's pages use, or, with no
                  HTML, its text as escaped paragraphs and headings: never the feed's own HTML.
@@ -120,11 +120,23 @@ def loose_feed_entry(title: str, site_url: str, newest: datetime | None) -> dict
             "site_url": site_url, "is_spark": 0, "last_updated_on_time": unix(newest)}
 
 
+def icon_image(ico: bytes) -> tuple[str, bytes]:
+    """(media type, bytes) of an .ico file's first image: the PNG inside when it holds one
+    (what every app decodes), else the .ico itself."""
+    if len(ico) >= 22:
+        size = int.from_bytes(ico[14:18], "little")
+        offset = int.from_bytes(ico[18:22], "little")
+        inner = ico[offset:offset + size]
+        if inner.startswith(b"\x89PNG\r\n\x1a\n") and len(inner) == size:
+            return "image/png", inner
+    return "image/x-icon", ico
+
+
 @functools.cache
 def favicons() -> list[dict[str, Any]]:
     """`favicons`: the one icon every feed shows, as Fever writes it (no "data:" prefix)."""
-    data = base64.b64encode(ICON_FILE.read_bytes()).decode("ascii")
-    return [{"id": ICON_ID, "data": f"image/x-icon;base64,{data}"}]
+    kind, body = icon_image(ICON_FILE.read_bytes())
+    return [{"id": ICON_ID, "data": f"{kind};base64,{base64.b64encode(body).decode('ascii')}"}]
 
 
 def text_html(article: Article) -> str:
