@@ -7,6 +7,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -366,3 +367,34 @@ def test_publisher_images_when_remote_images_is_on(desk: tuple[Store, dict[str, 
         item = App(base, "/fever/").call(f"&items&with_ids={ids['pictured']}")["items"][0]
     assert item["html"].startswith('<p><img src="https://img.example/lead.jpg" alt="The quay">')
     assert "track.example" not in item["html"]
+
+
+def test_wrong_keys_lock_the_address_not_the_account(site: str,
+                                                     desk: tuple[Store, dict[str, Any]]) -> None:
+    store, _ = desk
+    wrong = App(site, "/fever/", md5("ana:guess"))
+    for _ in range(accounts.ADDRESS_FAILURES):
+        wrong.call()
+    # ana's account has no failures: from another address she logs in at once
+    by_account, by_address = store.login_failures(
+        "ana", "203.0.113.9", datetime.now(UTC) - accounts.LOCK_WINDOW)
+    assert (by_account, by_address) == (0, 0)
+    assert accounts.authenticate(store, "ana", PASSWORD, "203.0.113.9",
+                                 datetime.now(UTC)) is not None
+
+
+def test_marks_sent_side_by_side(site: str, desk: tuple[Store, dict[str, Any]]) -> None:
+    """Fluent Reader marks one item per call, all at once: every mark lands."""
+    _, ids = desk
+    targets = ids["tech"][:24]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(
+            lambda i: App(site, "/fever/").raw(mark="item", **{"as": "read"}, id=i),
+            targets))
+    assert {a.status_code for a in answers} == {200}
+    app = App(site, "/fever/")
+    assert app.ids("unread_item_ids") == all_ids(ids) - set(targets)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: App(site, "/fever/").raw(mark="item", **{"as": "saved"}, id=i),
+                      targets[:10]))
+    assert app.ids("saved_item_ids") == set(targets[:10])
