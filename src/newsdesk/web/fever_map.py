@@ -17,7 +17,8 @@
                  (the PNG inside static/favicon.ico), favicon id 1.
     items        articles by id (ids only grow, so since_id/max_id paging holds); `html` is
                  the article's HTML through the sanitiser the reader's pages use, or, with no
-                 HTML, its text as escaped paragraphs and headings: never the feed's own HTML.
+                 HTML, its text as escaped paragraphs and headings: never the feed's own HTML;
+                 a leading copy of the headline is left out, as on the article page.
                  Images are as the reader's pages show them: the lead image only, from the
                  desk's /image/ID unless `remote_images` is on (then the publisher's https
                  address). `created_on_time` is the publication time, else when the desk
@@ -29,9 +30,11 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,8 @@ LOOSE_FEED_ID = 2**31 - 1  # above every real feed id, within the 32 bits some a
 _FIRST_HASHED_ID = 2
 _ID_SPACE = 2**31
 ICON_FILE = Path(__file__).parent / "static" / "favicon.ico"
+_LEADING_HEADING = re.compile(r"^\s*<h[1-3][^>]*>(.*?)</h[1-3]>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
 
 
 def unix(value: datetime | None) -> int:
@@ -139,10 +144,26 @@ def favicons() -> list[dict[str, Any]]:
     return [{"id": ICON_ID, "data": f"{kind};base64,{base64.b64encode(body).decode('ascii')}"}]
 
 
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def without_headline(html: str, title: str) -> str:
+    """`html` without a leading copy of the headline (apps show the title above it)."""
+    lead = _LEADING_HEADING.match(html)
+    if lead and _same(unescape(_TAGS.sub("", lead.group(1))), title):
+        return html[lead.end():].lstrip()
+    return html
+
+
 def text_html(article: Article) -> str:
-    """An article's text as HTML: escaped paragraphs, its subheadings as h2."""
+    """An article's text as HTML: escaped paragraphs, its subheadings as h2 (a first
+    paragraph that only repeats the headline left out)."""
+    blocks = article.blocks()
+    if blocks and _same(blocks[0][1], article.title):
+        blocks = blocks[1:]
     return "\n".join(str(Markup("<{0}>{1}</{0}>").format("h2" if kind == "h" else "p", text))
-                     for kind, text in article.blocks())
+                     for kind, text in blocks)
 
 
 def item_html(article: Article, sanitize: Callable[[str], str] | None,
@@ -154,6 +175,7 @@ def item_html(article: Article, sanitize: Callable[[str], str] | None,
     found = None
     if article.html.strip() and sanitize is not None:
         found, body = split_lead_image(sanitize(article.html))
+        body = without_headline(body, article.title)
     else:
         body = text_html(article) or str(escape(article.summary or ""))
     lead = page_first(article.image_url, found)
