@@ -35,7 +35,7 @@ from .. import accounts
 from ..config import public_base_url
 from ..model import Feed
 from ..store import Store
-from ..store.accounts import ItemQuery, User, View
+from ..store.accounts import ItemQuery, ItemRef, User, View
 from . import auth, fever_map
 from .fever_map import LOOSE_FEED_ID
 from .locale import N_, gettext, ui_for, using
@@ -145,7 +145,7 @@ class Desk:
         self.request, self.store, self.user = request, store, user
         self._feeds: list[Feed] | None = None
         self._groups: fever_map.Groups | None = None
-        self._has_loose: bool | None = None
+        self._loose: list[ItemRef] | None = None  # the newest article with no feed, if any
 
     @property
     def feeds(self) -> list[Feed]:
@@ -154,12 +154,11 @@ class Desk:
         return self._feeds
 
     @property
-    def has_loose(self) -> bool:
-        """Whether some articles have no feed (then the loose feed is listed)."""
-        if self._has_loose is None:
-            self._has_loose = bool(self.store.item_refs(
-                self.user.id, ItemQuery(no_feed=True, limit=1)))
-        return self._has_loose
+    def loose(self) -> list[ItemRef]:
+        """The newest article with no feed, if any (then the loose feed is listed)."""
+        if self._loose is None:
+            self._loose = self.store.item_refs(self.user.id, ItemQuery(no_feed=True, limit=1))
+        return self._loose
 
     @property
     def groups(self) -> fever_map.Groups:
@@ -167,7 +166,7 @@ class Desk:
             self.request.state.user_language = str(self.user.settings.get("language") or "")
             with using(ui_for(self.request)):
                 title = gettext(N_("No category"))
-            self._groups = fever_map.groups(self.feeds, self.has_loose, title)
+            self._groups = fever_map.groups(self.feeds, bool(self.loose), title)
         return self._groups
 
     def last_refreshed(self) -> int:
@@ -178,11 +177,10 @@ class Desk:
         newest = self.store.feed_article_counts()
         out = [fever_map.feed_entry(f, newest.get(int(f.id or 0), (0, None))[1])
                for f in self.feeds]
-        if self.has_loose:
-            loose = self.store.item_refs(self.user.id, ItemQuery(no_feed=True, limit=1))
+        if self.loose:
             out.append(fever_map.loose_feed_entry(
                 str(self.request.app.state.config.site_name), site_address(self.request),
-                loose[0].fetched if loose else None))
+                self.loose[0].fetched))
         return out
 
     def ids(self, view: View) -> str:
