@@ -81,3 +81,35 @@ def test_log_in_read_an_article_and_see_the_count_drop(site: tuple[str, dict[str
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(base + "/")
     assert page.get_by_role("link", name="Log in").count() == 1
+
+
+def test_read_with_the_keyboard_only(site: tuple[str, dict[str, int]], page: Any) -> None:
+    """Log in, then j, j, o, s, m on the real reader: the counts in the nav follow."""
+    base, ids = site
+    page.goto(base + "/login")
+    page.get_by_label("Name").focus()
+    page.keyboard.type("ana")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "/")
+    page.goto(base + "/unread")
+    page.wait_for_load_state("load")  # keys.js is deferred
+    assert unread(page) == 7
+    assert page.locator("#nav-saved").get_attribute("data-saved") == "0"
+    second = page.locator("#reading-list > li").nth(1).get_attribute("data-article")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    page.wait_for_url(f"{base}/article/{second}")
+    assert unread(page) == 6  # opening it read it
+    page.wait_for_load_state("load")
+    page.keyboard.press("s")
+    page.wait_for_function("document.querySelector('#nav-saved').dataset.saved === '1'")
+    assert page.locator("#toggle-save").get_attribute("aria-pressed") == "true"
+    page.wait_for_load_state("load")
+    page.keyboard.press("m")  # unread again
+    page.wait_for_function("document.querySelector('#unread-total').textContent === '7'")
+    page.goto(base + "/saved")
+    assert page.locator(f"#item-{second}").count() == 1
+    assert int(second or 0) in ids.values()

@@ -414,3 +414,36 @@ def test_reading_settings_on_the_account_page(site: str,
     ana = store.user_by_name("ana")
     assert ana is not None
     assert ana.settings == {"language": "es", "time_zone": "Europe/Madrid"}
+
+
+def read_marks(html: str) -> set[int]:
+    """The article ids a page lists as read (the dimmed items)."""
+    return {int(m) for m in re.findall(
+        r'class="(?:item|timeline-item)[^"]*\bis-read\b[^"]*" data-article="(\d+)"', html)}
+
+
+def test_lists_mark_what_the_reader_has_read(site: str,
+                                             desk: tuple[Store, dict[str, int]]) -> None:
+    store, ids = desk
+    with client(site) as c:
+        login(c)
+        assert read_marks(c.get("/").text) == set()
+        c.get(f"/article/{ids['chips']}")  # opening it marks it read
+        home = c.get("/")
+        assert read_marks(home.text) == {ids["chips"]} and ">Read</span>" in home.text
+        token = csrf_of(home.text)
+        section = c.get("/section/technology")
+        assert ids["chips"] in read_marks(section.text)
+        assert ids["chips"] in read_marks(c.get("/search", params={"q": "chip plant"}).text)
+        c.get(f"/article/{ids['flood_en']}")
+        assert ids["flood_en"] in read_marks(c.get(f"/story/{ids['story']}").text)
+        c.post("/mark-read", data={"csrf": token, "scope": "all"})
+        c.post(f"/article/{ids['chips']}/read", data={"csrf": token, "read": "0"})
+        again = c.get("/")
+        assert ids["chips"] not in read_marks(again.text)
+        assert ids["sport"] in read_marks(again.text)
+    # another reader, and a visitor, see no marks of ana's
+    with client(site) as c:
+        assert read_marks(c.get("/").text) == set()
+        login(c, "root")
+        assert read_marks(c.get("/section/technology").text) == set()

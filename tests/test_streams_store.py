@@ -159,3 +159,35 @@ def test_saved_view_is_the_users_own(any_store: Store) -> None:
     got = any_store.items(ana.id, ItemQuery(view="saved", feed_ids=(b,)))
     assert [(art.id, state.saved) for art, state in got] == [(of_b[1], True)]
     assert {r.id for r in any_store.item_refs(bob.id, saved)} == {of_a[0], of_b[1]}
+
+
+def test_read_and_saved_filters_combine_with_the_view(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)
+    ana = any_store.add_user("ana", "h")
+    any_store.mark_read(ana.id, [of_a[0], of_a[1], of_b[0]])
+    any_store.mark_all_read(ana.id, section="sport")  # a section mark: read without a row
+    any_store.mark_read(ana.id, [of_b[1]], read=False)  # unread again below the mark
+    any_store.set_saved(ana.id, [of_a[0], of_a[2], of_b[1]])
+
+    def ids(**kw: object) -> set[int]:
+        return {r.id for r in any_store.item_refs(ana.id, ItemQuery(limit=None, **kw))}  # type: ignore[arg-type]
+
+    read = {of_a[0], of_a[1], of_b[0], of_b[2]}
+    assert ids(only_read=True) == read
+    assert ids(view="unread") == set(of_a + of_b) - read
+    assert ids(only_read=True, only_saved=True) == {of_a[0]}
+    assert ids(view="unread", only_saved=True) == {of_a[2], of_b[1]}
+    assert ids(only_read=True, exclude_saved=True) == read - {of_a[0]}
+    assert ids(only_read=True, feed_ids=(b,)) == {of_b[0], of_b[2]}
+    # marking what such a query selects touches only it
+    any_store.mark_read_where(ana.id, ItemQuery(only_saved=True))
+    assert ids(view="unread") == {of_a[3]}
+    # articles of no feed
+    loose = put(any_store, 9, None, minutes=9)
+    assert ids(no_feed=True) == {loose}
+    assert any_store.mark_read_where(ana.id, ItemQuery(no_feed=True)) == 1
+    assert ids(view="unread") == {of_a[3]}
+    # unread again, an article read by a watermark alone (no exception row)
+    any_store.mark_all_read(ana.id)
+    assert any_store.mark_read_where(ana.id, ItemQuery(ids=(of_a[3],)), read=False) == 1
+    assert ids(view="unread") == {of_a[3]}

@@ -172,17 +172,19 @@ def user_for_token(store: Store, token: str) -> User | None:
 # -- logging in --------------------------------------------------------------------------------
 
 def authenticate(store: Store, name: str, password: str, address: str,
-                 now: datetime) -> User | None:
+                 now: datetime, api: bool = False) -> User | None:
     """The user when the password is right; None (and the failure recorded) when not.
-    Raises LoginLocked while the account or the address has failed too often."""
+    Raises LoginLocked while the account or the address has failed too often. With `api`,
+    the password checked is the user's API password (the apps' logins), under the same
+    limits."""
     name = name.strip()[:64]
     by_account, by_address = store.login_failures(name, address, now - LOCK_WINDOW)
     if by_account >= LOCK_FAILURES or by_address >= ADDRESS_FAILURES:
         raise LoginLocked(int(LOCK_WINDOW.total_seconds()))
     user = store.user_by_name(name) if name else None
     # the same scrypt work whether or not the user exists: timing tells no names
-    ok = verify_password(password[:MAX_PASSWORD],
-                         user.password_hash if user else _dummy_hash()) and user is not None
+    stored = (user.api_password_hash if api else user.password_hash) if user else None
+    ok = verify_password(password[:MAX_PASSWORD], stored or _dummy_hash()) and user is not None
     if not ok or user is None:
         store.record_login_failure(name, address, now)
         return None

@@ -118,6 +118,7 @@ class ImportResult:
     subscribed: int = 0
     article_ids: list[int] = field(default_factory=list)
     finished: int = 0  # articles an earlier, interrupted run left not enriched, finished now
+    feed_id: int | None = None  # the feed add_feed subscribed (or found subscribed already)
 
     def merge(self, other: ImportResult) -> None:
         self.imported += other.imported

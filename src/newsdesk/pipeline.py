@@ -325,6 +325,7 @@ class Pipeline:
             etag=got.etag, last_modified=got.last_modified, title=parsed.title,
             site_url=parsed.site_url))
         result.subscribed += int(created)
+        result.feed_id = feed_id
         for entry in parsed.entries:
             entry.feed_id = feed.id
         # stored and enriched in batches while the pages of the next ones are being fetched

@@ -96,6 +96,8 @@ class ItemQuery:
     fetched_since: datetime | None = None   # fetched >= this
     fetched_before: datetime | None = None  # fetched < this
     exclude_saved: bool = False
+    only_read: bool = False             # read by the user (a Google Reader "read" stream)
+    only_saved: bool = False            # saved, whatever the view ("unread" and saved)
     oldest_first: bool = False
     limit: int | None = 50              # None: every match (ids only; `item_refs`)
 

@@ -33,6 +33,12 @@ def unread_condition(d: Dialect) -> str:
             "AND m.section = a.section), 0))))")
 
 
+def read_condition(d: Dialect) -> str:
+    """The opposite of unread_condition, with the same parameters. (Not a bare NOT: with no
+    exception row, `s.read = 0` is NULL, and NOT NULL would select nothing.)"""
+    return f"NOT COALESCE({unread_condition(d)}, {d.false})"
+
+
 def conditions(query: ItemQuery, user_id: int, watermark: int,
                d: Dialect) -> tuple[list[str], list[Any]]:
     """The WHERE conditions (joined by AND; never empty) and their parameters."""
@@ -47,8 +53,12 @@ def conditions(query: ItemQuery, user_id: int, watermark: int,
         add(unread_condition(d), watermark, user_id)
     elif query.view == "saved":
         add("s.saved_at IS NOT NULL")
+    if query.only_read:
+        add(read_condition(d), watermark, user_id)
     if query.exclude_saved:
         add("s.saved_at IS NULL")
+    if query.only_saved:
+        add("s.saved_at IS NOT NULL")
     if query.feed_ids is not None:
         add(in_list("a.feed_id", len(query.feed_ids), d), *query.feed_ids)
     if query.no_feed:
@@ -85,14 +95,14 @@ def narrows(query: ItemQuery) -> bool:
     return any(value is not None for value in (
         query.feed_ids, query.category, query.section, query.story_id, query.ids,
         query.after_id, query.before_id, query.fetched_since)) or query.exclude_saved \
-        or query.no_feed
+        or query.only_read or query.only_saved or query.no_feed
 
 
 def state_join(query: ItemQuery) -> str:
     """How articles meet the user's rows: an inner join for saved ones (every saved article
     has a row, so the user's rows drive the query, not a pass over every article), else a
     left join."""
-    return "JOIN" if query.view == "saved" else "LEFT JOIN"
+    return "JOIN" if query.view == "saved" or query.only_saved else "LEFT JOIN"
 
 
 def order(query: ItemQuery) -> str:

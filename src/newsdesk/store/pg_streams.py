@@ -111,7 +111,7 @@ class PostgresStreams:
             where, params = items.conditions(query, user_id, watermark, _PG)
             # only what changes: unread articles to mark read, read ones to mark unread
             state = items.unread_condition(_PG)
-            where.append(state if read else f"NOT {state}")
+            where.append(state if read else items.read_condition(_PG))
             params += [watermark, user_id]
             changed = conn.execute(
                 "INSERT INTO article_state(user_id, article_id, read, read_at) "

@@ -106,7 +106,7 @@ class SQLiteStreams:
             where, params = items.conditions(query, user_id, int(row[0]), _SQLITE)
             # only what changes: unread articles to mark read, read ones to mark unread
             state = items.unread_condition(_SQLITE)
-            where.append(state if read else f"NOT {state}")
+            where.append(state if read else items.read_condition(_SQLITE))
             params += [int(row[0]), user_id]
             changed = db.execute(
                 "INSERT INTO article_state(user_id, article_id, read, read_at) "

@@ -11,7 +11,9 @@ Screens and endpoints live in routers, each reading top to bottom, one handler p
     account.py /login  /logout  /account  /account/users                  HTML (auth.py: who
     reading.py /unread  /saved  and the read/save/follow forms             is asking)
     reading_api.py  /api/me  /api/unread  ... a reader's state             JSON, token auth
-    fever.py   /fever/  /api/fever.php  the Fever API for apps (fever_api)   JSON, API password
+    fever.py   /fever/  /fever  /api/fever.php: the Fever API for apps, when `fever_api` is on
+    greader.py /accounts/ClientLogin  /reader/api/0/...  (and under /api/greader.php): the
+               Google Reader API for apps, when `greader_api` is on
 
 plus /static, /docs-assets (Swagger UI and Redoc, from the fastapi-offline package),
 /favicon.ico and /health (a trivial answer: the server's own ceiling in bench/serve.py).
@@ -51,7 +53,19 @@ from starlette.responses import Response
 from ..config import Config, public_base_url
 from ..enrich.embed import get_embedder
 from ..store import Store, open_store
-from . import account, api, docs, feeds, fever, locale, pages, reader_state, reading, reading_api
+from . import (
+    account,
+    api,
+    docs,
+    feeds,
+    fever,
+    greader,
+    locale,
+    pages,
+    reader_state,
+    reading,
+    reading_api,
+)
 from .auth import AuthGate
 from .cache import PageCache
 from .images import ImageProxy
@@ -151,6 +165,7 @@ def create_app(store: Store, config: Config,
     app.include_router(account.router)
     app.include_router(reading.router)
     app.include_router(reading_api.router)
+    app.include_router(greader.router)
     app.include_router(fever.router)
 
     @app.get("/favicon.ico", include_in_schema=False)

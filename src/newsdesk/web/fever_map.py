@@ -166,14 +166,14 @@ def text_html(article: Article) -> str:
                      for kind, text in blocks)
 
 
-def item_html(article: Article, sanitize: Callable[[str], str] | None,
+def item_html(article: Article, sanitize: Callable[[str], str],
               image_src: Callable[[str], str]) -> str:
     """The article's body for an app, with images as the reader's pages show them: the lead
     image only (the page's own, else the body's first when nothing comes before it), at the
     address `image_src` gives for its URL; every other image (tracking pixels, adverts) is
     dropped (images.py)."""
     found = None
-    if article.html.strip() and sanitize is not None:
+    if article.html.strip():
         found, body = split_lead_image(sanitize(article.html))
         body = without_headline(body, article.title)
     else:

@@ -11,14 +11,10 @@ their words are gettext messages, translated when the template is rendered.
 
 from __future__ import annotations
 
-import functools
-import importlib
-import inspect
 import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from html import unescape
 from typing import Annotated, Any
 
 import numpy as np
@@ -28,7 +24,6 @@ from markupsafe import Markup
 
 from ..enrich.embed import get_embedder
 from ..enrich.sections import SECTIONS as SECTION_SLUGS
-from ..enrich.sentences import split_sentences
 from ..model import Article, Story
 from ..search import Filters
 from ..search import search as hybrid_search
@@ -37,9 +32,11 @@ from ..stories.digest import story_digest
 from ..stories.duplicates import fold
 from ..stories.related import more_on_story, similar_articles
 from ..textfold import fold_text
+from .article_body import article_body
+from .auth import current_user
 from .cache import cached_page
-from .images import LeadImage, page_first, split_lead_image
 from .locale import N_, gettext, primary, ui_for, using
+from .read_marks import ReadMarks, articles_in
 from .reader_state import opened
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
@@ -162,116 +159,16 @@ def render(request: Request, name: str, context: dict[str, Any],
     """The page from template `name`, in the reader's language and time zone (locale.py)."""
     templates = request.app.state.templates
     ui = ui_for(request)
+    user = current_user(request)
+    if user is not None and "read_of" not in context:
+        context = {**context, "read_of": ReadMarks(get_store(request), user.id,
+                                                   articles_in(context))}
     with using(ui):
         response: HTMLResponse = templates.TemplateResponse(
             request, name, {**context, "ui_lang": ui.lang}, status_code=status)
     response.headers["Content-Language"] = ui.lang
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
-
-
-def _sanitizer(request: Request, base_url: str | None) -> Callable[[str], str] | None:
-    """The configured sanitiser, else `newsdesk.extract.sanitize.sanitize_html` if present
-    (given the article's address so relative links and images resolve against it)."""
-    if request.app.state.sanitize is not None:
-        fn: Callable[[str], str] = request.app.state.sanitize
-        return fn
-    try:
-        module = importlib.import_module("newsdesk.extract.sanitize")
-    except ImportError:
-        return None
-    found: Callable[..., str] | None = getattr(module, "sanitize_html", None)
-    if found is None:
-        return None
-    if base_url and "base_url" in inspect.signature(found).parameters:
-        return functools.partial(found, base_url=base_url)
-    return found
-
-
-_H1 = re.compile(r"<(/?)h1\b", re.IGNORECASE)
-_LEADING_HEADING = re.compile(r"^\s*<h[12][^>]*>(.*?)</h[12]>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def article_body(request: Request, article: Article
-                 ) -> tuple[Markup | None, list[tuple[str, str]], LeadImage | None]:
-    """(sanitised HTML without images, [], lead image) when there is HTML and a sanitiser,
-    else (None, text blocks, lead image). The lead image is the page's own (image_url) when
-    known, else the body's (images.py).
-
-    The headline is shown once, in the page's h1: a leading copy of it in the body is dropped,
-    and any h1 left in the body becomes an h2.
-    """
-    sanitize = _sanitizer(request, safe_url(article.url)) if article.html.strip() else None
-    if sanitize is not None:
-        found, html = split_lead_image(_H1.sub(r"<\1h2", sanitize(article.html)))
-        lead = _LEADING_HEADING.match(html)
-        if lead and _same(_TAGS.sub("", lead.group(1)), article.title):
-            html = html[lead.end():]
-        return (Markup(_without_standfirst_html(html, article.summary)), [],
-                page_first(article.image_url, found))
-    blocks = article.blocks()
-    if blocks and _same(blocks[0][1], article.title):
-        blocks = blocks[1:]
-    return (None, _without_standfirst_blocks(blocks, article.summary),
-            page_first(article.image_url, None))
-
-
-# One rule for every page: a body sentence the standfirst already shows is not shown again.
-# A paragraph left with nothing is dropped; one left with some sentences keeps those.
-_P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.IGNORECASE | re.DOTALL)
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _sentence_key(sentence: str) -> str:
-    return re.sub(r"\W+", " ", sentence.casefold()).strip()
-
-
-def _shown_keys(summary: str) -> set[str]:
-    return {_sentence_key(s) for s in split_sentences(summary) if _sentence_key(s)}
-
-
-def _unshown(text: str, shown: set[str]) -> tuple[str, bool]:
-    """`text` without the sentences in `shown`, and whether anything was taken out."""
-    sentences = split_sentences(text)
-    kept = [s for s in sentences if _sentence_key(s) not in shown]
-    return " ".join(kept), len(kept) != len(sentences)
-
-
-def _without_standfirst_html(html: str, summary: str) -> str:
-    shown = _shown_keys(summary)
-    if not shown:
-        return html
-
-    def paragraph(m: re.Match[str]) -> str:
-        text = _squash(unescape(_TAGS.sub("", m.group(1))))
-        rest, changed = _unshown(text, shown)
-        if not changed:
-            return m.group(0)
-        return str(Markup("<p>{}</p>").format(rest)) if rest else ""
-
-    out = _P.sub(paragraph, html)
-    return out if _TAGS.sub("", out).strip() else html  # never an empty body
-
-
-def _without_standfirst_blocks(blocks: list[tuple[str, str]],
-                               summary: str) -> list[tuple[str, str]]:
-    shown = _shown_keys(summary)
-    out = []
-    for kind, text in blocks:
-        if kind == "p" and shown:
-            text, _ = _unshown(text, shown)
-            if not text:
-                continue
-        out.append((kind, text))
-    return out if any(kind == "p" for kind, _ in out) else blocks
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 Coverage = dict[int, tuple[int, int, list[str]]]
