@@ -575,3 +575,18 @@ def test_stream_contents_in_the_forms_apps_send(site: str, desk: Desk) -> None:
         assert got(f"{api}/stream/contents/{STARRED}", xt=READ) == [by_feed[1]]
         assert got(f"{api}/stream/contents/{STARRED}", it=READ) == [by_feed[0]]
         assert got(f"{api}/stream/contents/{wire}", xt=STARRED) == by_feed[2:]
+
+
+def test_an_address_entered_with_a_trailing_slash_still_works(site: str) -> None:
+    """Apps join the address and the path: "http://desk/" gives //accounts/ClientLogin."""
+    with client(site) as c:
+        answer = c.post(site + "//accounts/ClientLogin",
+                        data={"Email": "ana", "Passwd": API_PASSWORD})
+        assert answer.status_code == 200 and "Auth=" in answer.text
+        token = re.search(r"^Auth=(\S+)$", answer.text, re.MULTILINE)
+        assert token
+        info = c.get(site + "//api/greader.php//reader/api/0/user-info",
+                     headers={"Authorization": f"GoogleLogin auth={token.group(1)}"})
+        assert info.status_code == 200 and info.json()["userName"] == "ana"
+        assert c.get(site + "//reader/api/0/user-info").status_code == 401  # still checked
+        assert c.get(site + "//article/1").status_code == 404  # only the apps' paths

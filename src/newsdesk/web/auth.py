@@ -26,6 +26,7 @@ rate limits is the last X-Forwarded-For entry (the one our proxy added), else th
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -53,6 +54,7 @@ OPEN_PATHS = frozenset({"/login", "/health", "/favicon.ico"})
 OPEN_PREFIXES = ("/static/",)
 # the apps' APIs (Google Reader, Fever) check their own credentials (the user's API
 # password), whatever public_reading says
+_SLASHES = re.compile("/{2,}")
 APP_API_PREFIXES = ("/reader/api/", "/accounts/ClientLogin", "/api/greader.php", "/fever",
                     "/api/fever.php")
 
@@ -103,6 +105,12 @@ class AuthGate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope["path"]
+        if "//" in path:
+            # an app given the address with a trailing slash asks for //reader/api/0/...
+            squeezed = _SLASHES.sub("/", path)
+            if squeezed.startswith(APP_API_PREFIXES):
+                scope = {**scope, "path": squeezed, "raw_path": squeezed.encode()}
         if scope["path"].startswith(APP_API_PREFIXES):
             await self.app(scope, receive, send)
             return
