@@ -309,6 +309,10 @@ def test_requests_as_apps_send_them(site: str, desk: tuple[Store, dict[str, Any]
         multi = http.post("/api/fever.php?api&saved_item_ids",
                           files={"api_key": (None, KEY)})
         assert multi.json()["auth"] == 1 and multi.json()["saved_item_ids"] == ""
+        # an address entered with a trailing slash: //fever/
+        for doubled in ("//fever/?api", "//api/fever.php?api"):
+            answer = http.post(site + doubled, data={"api_key": KEY})
+            assert answer.url.path.startswith("//") and answer.json()["auth"] == 1
         # no key at all: refused, nothing counted
         assert http.post("/fever/?api").json() == {"api_version": 3, "auth": 0}
         too_big = http.post("/fever/?api", content=b"api_key=" + b"a" * 70_000,
