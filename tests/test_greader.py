@@ -590,3 +590,7 @@ def test_an_address_entered_with_a_trailing_slash_still_works(site: str) -> None
         assert info.status_code == 200 and info.json()["userName"] == "ana"
         assert c.get(site + "//reader/api/0/user-info").status_code == 401  # still checked
         assert c.get(site + "//article/1").status_code == 404  # only the apps' paths
+        feed = quote("feed/https://wire.example/atom", safe="")
+        assert c.get(site + "//reader/api/0/stream/contents/" + feed,
+                     headers={"Authorization": f"GoogleLogin auth={token.group(1)}"}
+                     ).status_code == 200

@@ -191,3 +191,17 @@ def test_read_and_saved_filters_combine_with_the_view(any_store: Store) -> None:
     any_store.mark_all_read(ana.id)
     assert any_store.mark_read_where(ana.id, ItemQuery(ids=(of_a[3],)), read=False) == 1
     assert ids(view="unread") == {of_a[3]}
+
+
+def test_unread_per_feed_follows_section_marks_and_exceptions(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)  # a's articles in "world", b's in "sport"
+    ana = any_store.add_user("ana", "h")
+    any_store.mark_all_read(ana.id, section="sport")
+    assert {k: v.count for k, v in any_store.feed_unread_counts(ana.id).items()} == {a: 4}
+    any_store.mark_read(ana.id, [of_b[1]], read=False)  # below its section's mark
+    any_store.mark_read(ana.id, [of_a[0]])              # above the watermark
+    unread = any_store.feed_unread_counts(ana.id)
+    assert {k: v.count for k, v in unread.items()} == {a: 3, b: 1}
+    assert unread[b].newest == T0 + timedelta(minutes=5)
+    any_store.mark_all_read(ana.id, through_id=of_a[1])  # the watermark passes a's first two
+    assert {k: v.count for k, v in any_store.feed_unread_counts(ana.id).items()} == {a: 2, b: 1}

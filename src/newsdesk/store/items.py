@@ -8,12 +8,12 @@ larger-of function and how a boolean and a time are written, which a Dialect car
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .accounts import ItemQuery
+from .accounts import FeedUnread, ItemQuery, Marks
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,55 @@ class Dialect:
     greatest: str      # the larger of two values: "MAX" or "GREATEST"
     false: str         # article_state.read when unread again: "0" or "false"
     stamp: Callable[[datetime], Any]  # a time as the engine stores it
+    time_of: Callable[[Any], datetime | None]  # a stored time as a datetime
+    by_key: str        # a hint to read a table through its primary key ("NOT INDEXED")
+
+
+RANGE_BY_KEY = 5000  # when at most this many articles lie above the watermark, read them by id
+Rows = Callable[[str, list[Any]], Sequence[Any]]  # rows by column name
+
+
+def unread_by_feed(rows: Rows, user_id: int, marks: Marks, latest: int,
+                   d: Dialect) -> dict[int | None, FeedUnread]:
+    """Unread articles per feed, counted as accounts.py's unread counts are: the articles
+    above the watermark by (feed, section) from a covering index (articles_feed_unread),
+    a section marked further read counted again above its mark, then the user's exception
+    rows; no pass of the unread rule over every article. `newest` is the newest fetched time
+    among them (an article marked read one by one may still count for it)."""
+    mark = marks.everything
+    hint = d.by_key if latest - mark <= RANGE_BY_KEY else ""
+    groups: dict[tuple[int | None, str | None], tuple[int, datetime | None]] = {
+        (r["feed_id"], r["section"]): (int(r["n"]), d.time_of(r["newest"])) for r in rows(
+            f"SELECT feed_id, section, COUNT(*) AS n, MAX(fetched) AS newest FROM articles "
+            f"{hint} WHERE id > {d.ph} GROUP BY feed_id, section", [mark])}
+    for section, through in marks.sections.items():
+        if through > mark:
+            for key in [k for k in groups if k[1] == section]:
+                del groups[key]
+            groups.update({(r["feed_id"], section): (int(r["n"]), d.time_of(r["newest"]))
+                           for r in rows(f"SELECT feed_id, COUNT(*) AS n, MAX(fetched) AS newest "
+                                         f"FROM articles WHERE section = {d.ph} AND id > {d.ph} "
+                                         "GROUP BY feed_id", [section, through])})
+    counts: dict[int | None, int] = {}
+    newest: dict[int | None, datetime] = {}
+
+    def seen(feed: int | None, when: datetime | None) -> None:
+        if when is not None and (feed not in newest or when > newest[feed]):
+            newest[feed] = when
+
+    for (feed, _), (n, when) in groups.items():
+        counts[feed] = counts.get(feed, 0) + n
+        seen(feed, when)
+    for r in rows(f"SELECT a.id, a.feed_id, a.section, a.fetched, s.read FROM article_state s "
+                  f"JOIN articles a ON a.id = s.article_id WHERE s.user_id = {d.ph} "
+                  "AND s.read IS NOT NULL", [user_id]):
+        below = int(r["id"]) <= marks.of(r["section"])
+        if r["read"] and not below:
+            counts[r["feed_id"]] = counts.get(r["feed_id"], 0) - 1
+        elif not r["read"] and below:
+            counts[r["feed_id"]] = counts.get(r["feed_id"], 0) + 1
+            seen(r["feed_id"], d.time_of(r["fetched"]))
+    return {feed: FeedUnread(n, newest.get(feed)) for feed, n in counts.items() if n > 0}
 
 
 def unread_condition(d: Dialect) -> str:

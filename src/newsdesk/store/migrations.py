@@ -405,6 +405,11 @@ def m013_feed_names_and_categories(db: sqlite3.Connection) -> None:
     """)
 
 
+def m014_feed_unread_index(db: sqlite3.Connection) -> None:
+    """Unread counts per feed from an index alone (store/items.py, unread_by_feed)."""
+    run_script(db, "CREATE INDEX articles_feed_unread ON articles(feed_id, section, fetched);")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_ids_leases_feed_state", m002_ids_leases_feed_state),
@@ -419,6 +424,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("011_accounts_and_reading_state", m011_accounts_and_reading_state),
     ("012_host_turns", m012_host_turns),
     ("013_feed_names_and_categories", m013_feed_names_and_categories),
+    ("014_feed_unread_index", m014_feed_unread_index),
 ]
 
 

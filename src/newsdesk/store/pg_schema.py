@@ -281,6 +281,11 @@ def m011_feed_names_and_categories(conn: Conn) -> None:
     """)
 
 
+def m012_feed_unread_index(conn: Conn) -> None:
+    """Unread counts per feed from an index alone, as in SQLite's 014."""
+    conn.execute("CREATE INDEX articles_feed_unread ON articles(feed_id, section, fetched)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_procrastinate", m002_procrastinate),
@@ -293,6 +298,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("009_accounts_and_reading_state", m009_accounts_and_reading_state),
     ("010_host_turns", m010_host_turns),
     ("011_feed_names_and_categories", m011_feed_names_and_categories),
+    ("012_feed_unread_index", m012_feed_unread_index),
 ]
 
 

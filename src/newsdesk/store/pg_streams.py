@@ -22,7 +22,8 @@ from .pg_sql import Row, aware, to_article
 
 T = TypeVar("T")
 Conn = psycopg.Connection[DictRow]
-_PG = items.Dialect(ph="%s", greatest="GREATEST", false="false", stamp=aware)
+_PG = items.Dialect(ph="%s", greatest="GREATEST", false="false", stamp=aware, time_of=aware,
+                    by_key="")
 
 
 class PostgresStreams:
@@ -96,9 +97,8 @@ class PostgresStreams:
         marks = self._marks_of(user_id)
         if marks is None:
             return {}
-        return {r["feed_id"]: FeedUnread(int(r["n"]), r["newest"]) for r in self._item_rows(
-            user_id, ItemQuery(view="unread", limit=None),
-            "a.feed_id, COUNT(*) AS n, MAX(a.fetched) AS newest", marks, group="a.feed_id")}
+        latest = int(self._q("SELECT COALESCE(MAX(id), 0) AS top FROM articles")[0]["top"])
+        return items.unread_by_feed(self._q, user_id, marks, latest, _PG)
 
     def mark_read_where(self, user_id: int, query: ItemQuery, read: bool = True) -> int:
         if read and query.view != "saved" and not items.narrows(query):

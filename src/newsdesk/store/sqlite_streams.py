@@ -16,7 +16,8 @@ from . import items
 from .accounts import ArticleState, FeedUnread, ItemQuery, ItemRef, Marks
 from .sqlite_accounts import _STATE, _dt, _iso, _now, _state
 
-_SQLITE = items.Dialect(ph="?", greatest="MAX", false="0", stamp=_iso)
+_SQLITE = items.Dialect(ph="?", greatest="MAX", false="0", stamp=_iso, time_of=_dt,
+                        by_key="NOT INDEXED")
 
 
 class SQLiteStreams:
@@ -91,9 +92,8 @@ class SQLiteStreams:
         marks = self._marks_of(user_id)
         if marks is None:
             return {}
-        return {r[0]: FeedUnread(int(r[1]), _dt(r[2])) for r in self._item_rows(
-            user_id, ItemQuery(view="unread", limit=None),
-            "a.feed_id, COUNT(*), MAX(a.fetched)", marks, group="a.feed_id")}
+        latest = int(self._q("SELECT COALESCE(MAX(id), 0) FROM articles")[0][0])
+        return items.unread_by_feed(self._q, user_id, marks, latest, _SQLITE)
 
     def mark_read_where(self, user_id: int, query: ItemQuery, read: bool = True) -> int:
         if read and query.view != "saved" and not items.narrows(query):

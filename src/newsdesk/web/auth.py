@@ -54,7 +54,8 @@ OPEN_PATHS = frozenset({"/login", "/health", "/favicon.ico"})
 OPEN_PREFIXES = ("/static/",)
 # the apps' APIs (Google Reader, Fever) check their own credentials (the user's API
 # password), whatever public_reading says
-_SLASHES = re.compile("/{2,}")
+_LEAD_SLASHES = re.compile("^/{2,}")
+_PHP_SLASHES = re.compile(r"^(/api/(?:greader|fever)\.php)/{2,}")
 APP_API_PREFIXES = ("/reader/api/", "/accounts/ClientLogin", "/api/greader.php", "/fever",
                     "/api/fever.php")
 
@@ -106,9 +107,10 @@ class AuthGate:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        if "//" in path:
+        if path.startswith("//") or "php//" in path:
             # an app given the address with a trailing slash asks for //reader/api/0/...
-            squeezed = _SLASHES.sub("/", path)
+            # (only the leading slashes: a stream id later in the path may hold "https://")
+            squeezed = _PHP_SLASHES.sub(r"\1/", _LEAD_SLASHES.sub("/", path))
             if squeezed.startswith(APP_API_PREFIXES):
                 scope = {**scope, "path": squeezed, "raw_path": squeezed.encode()}
         if scope["path"].startswith(APP_API_PREFIXES):
