@@ -90,6 +90,11 @@ def test_item_queries_by_feed_category_time_and_id(any_store: Store) -> None:
     assert ids(view="saved") == [of_b[0]]
     assert of_b[0] not in ids(exclude_saved=True)
     assert len(ids(limit=None)) == 7
+    for query in (ItemQuery(limit=None), ItemQuery(view="unread", feed_ids=(a,)),
+                  ItemQuery(view="saved"), ItemQuery(oldest_first=True, limit=3)):
+        assert any_store.item_ids(ana.id, query) == [r.id for r in any_store.item_refs(
+            ana.id, query)]
+    assert any_store.item_ids(999_999, ItemQuery()) == []
     # whole articles with their state
     got = any_store.items(ana.id, ItemQuery(ids=(of_a[0], of_b[0])))
     by_id = {art.id: (art, state) for art, state in got}
@@ -125,6 +130,35 @@ def test_unread_per_feed_and_marking_what_a_query_selects(any_store: Store) -> N
     any_store.mark_read_where(ana.id, ItemQuery())
     assert any_store.unread_counts(ana.id).total == 0
     assert any_store.feed_unread_counts(bo.id)[a].count == 4  # another user's own state
+
+
+def test_articles_with_no_feed(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)
+    loose = [put(any_store, n, None, minutes=n) for n in range(7, 9)]
+    ana = any_store.add_user("ana", "h")
+    refs = any_store.item_refs(ana.id, ItemQuery(no_feed=True, limit=None))
+    assert [r.id for r in refs] == loose[::-1] and {r.feed_id for r in refs} == {None}
+    any_store.delete_feed(b)  # its articles join the feedless ones
+    assert len(any_store.item_refs(ana.id, ItemQuery(no_feed=True, limit=None))) == 5
+    # marking them read leaves every other article alone
+    assert any_store.mark_read_where(ana.id, ItemQuery(no_feed=True)) == 5
+    unread = {r.id for r in any_store.item_refs(ana.id, ItemQuery(view="unread", limit=None))}
+    assert unread == set(of_a)
+
+
+def test_saved_view_is_the_users_own(any_store: Store) -> None:
+    a, b, of_a, of_b = two_feeds(any_store)
+    ana, bob = any_store.add_user("ana", "h"), any_store.add_user("bob", "h")
+    any_store.set_saved(bob.id, [of_a[0], of_b[1]])
+    any_store.mark_read(ana.id, [of_a[1]])  # a row of ana's that is not saved
+    saved = ItemQuery(view="saved", limit=None)
+    assert any_store.item_refs(ana.id, saved) == []
+    any_store.set_saved(ana.id, [of_b[1], of_a[2]])
+    any_store.set_saved(ana.id, [of_a[2]], saved=False)
+    assert [r.id for r in any_store.item_refs(ana.id, saved)] == [of_b[1]]
+    got = any_store.items(ana.id, ItemQuery(view="saved", feed_ids=(b,)))
+    assert [(art.id, state.saved) for art, state in got] == [(of_b[1], True)]
+    assert {r.id for r in any_store.item_refs(bob.id, saved)} == {of_a[0], of_b[1]}
 
 
 def test_read_and_saved_filters_combine_with_the_view(any_store: Store) -> None:

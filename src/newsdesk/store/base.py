@@ -269,6 +269,9 @@ class Store(Protocol):
         """The ids (with feed and fetched time) of the articles `query` selects, in its order,
         at most `query.limit` (None: all)."""
         ...
+    def item_ids(self, user_id: int, query: ItemQuery) -> list[int]:
+        """Only the ids of `item_refs`: cheaper for long lists (Fever's unread ids)."""
+        ...
     def items(self, user_id: int, query: ItemQuery) -> list[tuple[Article, ArticleState]]:
         """The whole articles `query` selects (at most `query.limit`), each with the user's
         state, in its order."""

@@ -147,6 +147,13 @@ def narrows(query: ItemQuery) -> bool:
         or query.only_read or query.only_saved or query.no_feed
 
 
+def state_join(query: ItemQuery) -> str:
+    """How articles meet the user's rows: an inner join for saved ones (every saved article
+    has a row, so the user's rows drive the query, not a pass over every article), else a
+    left join."""
+    return "JOIN" if query.view == "saved" or query.only_saved else "LEFT JOIN"
+
+
 def order(query: ItemQuery) -> str:
     return "a.id ASC" if query.oldest_first else "a.id DESC"
 

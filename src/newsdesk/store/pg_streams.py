@@ -68,8 +68,9 @@ class PostgresStreams:
         tail = (f"GROUP BY {group}" if group else f"ORDER BY {items.order(query)}"
                 + ("" if query.limit is None else f" LIMIT {int(query.limit)}"))
         return self._q(
-            f"SELECT {columns} FROM articles a LEFT JOIN article_state s ON s.user_id = %s "
-            f"AND s.article_id = a.id WHERE {' AND '.join(where)} {tail}", [user_id, *params])
+            f"SELECT {columns} FROM articles a {items.state_join(query)} article_state s "
+            f"ON s.user_id = %s AND s.article_id = a.id WHERE {' AND '.join(where)} {tail}",
+            [user_id, *params])
 
     def item_refs(self, user_id: int, query: ItemQuery) -> list[ItemRef]:
         marks = self._marks_of(user_id)
@@ -77,6 +78,12 @@ class PostgresStreams:
             return []
         return [ItemRef(int(r["id"]), r["feed_id"], r["fetched"]) for r in self._item_rows(
             user_id, query, "a.id, a.feed_id, a.fetched", marks)]
+
+    def item_ids(self, user_id: int, query: ItemQuery) -> list[int]:
+        marks = self._marks_of(user_id)
+        if marks is None:
+            return []
+        return [int(r["id"]) for r in self._item_rows(user_id, query, "a.id", marks)]
 
     def items(self, user_id: int, query: ItemQuery) -> list[tuple[Article, ArticleState]]:
         marks = self._marks_of(user_id)

@@ -65,8 +65,9 @@ class SQLiteStreams:
         tail = (f"GROUP BY {group}" if group else f"ORDER BY {items.order(query)}"
                 + ("" if query.limit is None else f" LIMIT {int(query.limit)}"))
         return self._q(
-            f"SELECT {columns} FROM articles a LEFT JOIN article_state s ON s.user_id = ? "
-            f"AND s.article_id = a.id WHERE {' AND '.join(where)} {tail}", [user_id, *params])
+            f"SELECT {columns} FROM articles a {items.state_join(query)} article_state s "
+            f"ON s.user_id = ? AND s.article_id = a.id WHERE {' AND '.join(where)} {tail}",
+            [user_id, *params])
 
     def item_refs(self, user_id: int, query: ItemQuery) -> list[ItemRef]:
         marks = self._marks_of(user_id)
@@ -74,6 +75,12 @@ class SQLiteStreams:
             return []
         return [ItemRef(int(r[0]), r[1], _dt(r[2])) for r in self._item_rows(
             user_id, query, "a.id, a.feed_id, a.fetched", marks)]
+
+    def item_ids(self, user_id: int, query: ItemQuery) -> list[int]:
+        marks = self._marks_of(user_id)
+        if marks is None:
+            return []
+        return [int(r[0]) for r in self._item_rows(user_id, query, "a.id", marks)]
 
     def items(self, user_id: int, query: ItemQuery) -> list[tuple[Article, ArticleState]]:
         marks = self._marks_of(user_id)

@@ -11,6 +11,7 @@ Screens and endpoints live in routers, each reading top to bottom, one handler p
     account.py /login  /logout  /account  /account/users                  HTML (auth.py: who
     reading.py /unread  /saved  and the read/save/follow forms             is asking)
     reading_api.py  /api/me  /api/unread  ... a reader's state             JSON, token auth
+    fever.py   /fever/  /fever  /api/fever.php: the Fever API for apps, when `fever_api` is on
     greader.py /accounts/ClientLogin  /reader/api/0/...  (and under /api/greader.php): the
                Google Reader API for apps, when `greader_api` is on
     sources.py /sources  /sources/{id}...  /opml  feeds: list, add, edit   HTML, OPML
@@ -53,7 +54,19 @@ from starlette.responses import Response
 from ..config import Config, public_base_url
 from ..enrich.embed import get_embedder
 from ..store import Store, open_store
-from . import account, api, docs, feeds, greader, locale, pages, reader_state, reading, reading_api
+from . import (
+    account,
+    api,
+    docs,
+    feeds,
+    fever,
+    greader,
+    locale,
+    pages,
+    reader_state,
+    reading,
+    reading_api,
+)
 from . import sources as sources_page
 from .auth import AuthGate
 from .cache import PageCache
@@ -156,6 +169,7 @@ def create_app(store: Store, config: Config,
     app.include_router(reading_api.router)
     app.include_router(greader.router)
     app.include_router(sources_page.router)
+    app.include_router(fever.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
