@@ -205,3 +205,20 @@ def test_unread_per_feed_follows_section_marks_and_exceptions(any_store: Store) 
     assert unread[b].newest == T0 + timedelta(minutes=5)
     any_store.mark_all_read(ana.id, through_id=of_a[1])  # the watermark passes a's first two
     assert {k: v.count for k, v in any_store.feed_unread_counts(ana.id).items()} == {a: 2, b: 1}
+
+
+def test_unread_items_when_few_lie_above_the_watermark(any_store: Store) -> None:
+    """Read by id (what lies above the watermark, and what was marked unread below it):
+    the same answer as the rule over every article."""
+    a, b, of_a, of_b = two_feeds(any_store)
+    ana = any_store.add_user("ana", "h")
+    any_store.mark_all_read(ana.id, through_id=of_b[0])
+    any_store.mark_read(ana.id, [of_a[1]], read=False)  # below the watermark
+    any_store.mark_read(ana.id, [of_b[2]])              # above it, read
+    any_store.mark_all_read(ana.id, section="sport", through_id=of_b[1])
+    got = [r.id for r in any_store.item_refs(ana.id, ItemQuery(view="unread", limit=None))]
+    assert got == [of_a[1]]
+    assert any_store.item_refs(ana.id, ItemQuery(view="unread", feed_ids=(b,))) == []
+    late = put(any_store, 20, a, minutes=20)
+    assert [r.id for r in any_store.item_refs(ana.id, ItemQuery(view="unread"))] == [late,
+                                                                                      of_a[1]]

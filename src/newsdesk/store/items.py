@@ -26,6 +26,7 @@ class Dialect:
     by_key: str        # a hint to read a table through its primary key ("NOT INDEXED")
 
 
+UNREAD_BY_ID = 20_000  # an unread view reads its candidates by id below this many above W
 RANGE_BY_KEY = 5000  # when at most this many articles lie above the watermark, read them by id
 Rows = Callable[[str, list[Any]], Sequence[Any]]  # rows by column name
 
@@ -88,9 +89,11 @@ def read_condition(d: Dialect) -> str:
     return f"NOT COALESCE({unread_condition(d)}, {d.false})"
 
 
-def conditions(query: ItemQuery, user_id: int, watermark: int,
-               d: Dialect) -> tuple[list[str], list[Any]]:
-    """The WHERE conditions (joined by AND; never empty) and their parameters."""
+def conditions(query: ItemQuery, user_id: int, watermark: int, d: Dialect,
+               latest: int | None = None) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions (joined by AND; never empty) and their parameters. Given the
+    highest article id (`latest`), an unread view with few articles above the watermark
+    reads its candidates by id: those above it, and those marked unread again below it."""
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
 
@@ -100,6 +103,13 @@ def conditions(query: ItemQuery, user_id: int, watermark: int,
 
     if query.view == "unread":
         add(unread_condition(d), watermark, user_id)
+        if latest is not None and latest - watermark <= UNREAD_BY_ID:
+            # else every article is tested against the rule (Fever's unread ids: 155 ms
+            # at 100,000 articles with 2,100 unread, 6 ms this way); with many above the
+            # watermark the list costs more than it saves (paging 50: 0 ms -> 120 ms)
+            add(f"a.id IN (SELECT id FROM articles WHERE id > {d.ph} UNION ALL SELECT "
+                f"article_id FROM article_state WHERE user_id = {d.ph} AND read = {d.false})",
+                watermark, user_id)
     elif query.view == "saved":
         add("s.saved_at IS NOT NULL")
     if query.only_read:

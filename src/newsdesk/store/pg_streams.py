@@ -31,6 +31,7 @@ class PostgresStreams:
         def _q(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Row]: ...
         def _tx(self, work: Callable[[Conn], T]) -> T: ...
         def _marks_of(self, user_id: int) -> Marks | None: ...
+        def latest_article_id(self) -> int: ...
         @staticmethod
         def _lock_user(conn: Conn, user_id: int) -> int | None: ...
         @staticmethod
@@ -64,7 +65,8 @@ class PostgresStreams:
 
     def _item_rows(self, user_id: int, query: ItemQuery, columns: str, marks: Marks,
                    group: str = "") -> list[Row]:
-        where, params = items.conditions(query, user_id, marks.everything, _PG)
+        latest = self.latest_article_id() if query.view == "unread" else None
+        where, params = items.conditions(query, user_id, marks.everything, _PG, latest)
         tail = (f"GROUP BY {group}" if group else f"ORDER BY {items.order(query)}"
                 + ("" if query.limit is None else f" LIMIT {int(query.limit)}"))
         return self._q(

@@ -27,6 +27,7 @@ class SQLiteStreams:
         def _tx(self) -> AbstractContextManager[sqlite3.Connection]: ...
         def _article(self, row: sqlite3.Row) -> Article: ...
         def _marks_of(self, user_id: int) -> Marks | None: ...
+        def latest_article_id(self) -> int: ...
         @staticmethod
         def _bump(db: sqlite3.Connection, user_id: int) -> None: ...
         def mark_all_read(self, user_id: int, through_id: int | None = None,
@@ -61,7 +62,8 @@ class SQLiteStreams:
 
     def _item_rows(self, user_id: int, query: ItemQuery, columns: str, marks: Marks,
                    group: str = "") -> list[sqlite3.Row]:
-        where, params = items.conditions(query, user_id, marks.everything, _SQLITE)
+        latest = self.latest_article_id() if query.view == "unread" else None
+        where, params = items.conditions(query, user_id, marks.everything, _SQLITE, latest)
         tail = (f"GROUP BY {group}" if group else f"ORDER BY {items.order(query)}"
                 + ("" if query.limit is None else f" LIMIT {int(query.limit)}"))
         return self._q(
