@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from . import accounts
+from .cli_base import open_desk
 from .errors import NewsdeskError
 from .export import resolve_id
 from .store import Store
@@ -28,12 +29,6 @@ user_app = typer.Typer(no_args_is_help=True, help="Accounts: add, list, delete, 
 
 class NotFound(NewsdeskError):
     """No such user or article (exit 1)."""
-
-
-def _open() -> Store:
-    from .cli import _open as open_configured  # the --db option lives in cli.State
-
-    return open_configured()
 
 
 def _say(message: str) -> None:
@@ -69,7 +64,7 @@ def user_add(name: str,
     problem = accounts.name_problem(name)
     if problem:
         raise accounts.AccountError(f"{name!r}: {problem}")
-    store = _open()
+    store = open_desk()
     if store.user_by_name(name) is not None:
         raise accounts.AccountError(f"user {name!r} already exists")
     user = accounts.create_user(store, name, _read_password("Password"), is_admin=admin)
@@ -79,7 +74,7 @@ def user_add(name: str,
 @user_app.command("list")
 def user_list() -> None:
     """Users, one a line: name, role, created (UTC), API password set or not."""
-    store = _open()
+    store = open_desk()
     listed = store.users()
     if not listed:
         _say("no users: add one with `newsdesk user add NAME`")
@@ -93,7 +88,7 @@ def user_list() -> None:
 @user_app.command("delete")
 def user_delete(name: str) -> None:
     """Delete a user with their tokens and reading state."""
-    store = _open()
+    store = open_desk()
     store.delete_user(_user(store, name).id)
     _say(f"deleted user {name}")
 
@@ -101,7 +96,7 @@ def user_delete(name: str) -> None:
 @user_app.command("password")
 def user_password(name: str) -> None:
     """Set a new password (logs the user out everywhere)."""
-    store = _open()
+    store = open_desk()
     user = _user(store, name)
     accounts.change_password(store, user, _read_password("New password"))
     _say(f"password changed for {name}")
@@ -110,7 +105,7 @@ def user_password(name: str) -> None:
 @user_app.command("api-password")
 def user_api_password(name: str) -> None:
     """Set the password apps use (Google Reader and Fever APIs), from standard input."""
-    store = _open()
+    store = open_desk()
     user = _user(store, name)
     accounts.set_api_password(store, user, _read_password("API password"))
     _say(f"API password set for {name}")
@@ -119,14 +114,14 @@ def user_api_password(name: str) -> None:
 @user_app.command("token")
 def user_token(name: str) -> None:
     """Make a new API token (for `Authorization: Bearer TOKEN`); it is shown only now."""
-    store = _open()
+    store = open_desk()
     sys.stdout.write(accounts.new_api_token(store, _user(store, name)) + "\n")
 
 
 @user_app.command("logout")
 def user_logout(name: str) -> None:
     """End every session of a user (their login cookies stop working)."""
-    store = _open()
+    store = open_desk()
     store.end_sessions(_user(store, name).id)
     _say(f"logged out {name} everywhere")
 
@@ -149,7 +144,7 @@ def mark_read(idents: Annotated[list[str], typer.Argument(metavar="ID...")],
               unread: Annotated[bool, typer.Option("--unread", help="Mark unread "
                                                    "instead.")] = False) -> None:
     """Mark articles read (or unread) for a user."""
-    store = _open()
+    store = open_desk()
     reader = _user(store, user)
     count = store.mark_read(reader.id, _ids(store, idents), read=not unread)
     _say(f"marked {count} {'unread' if unread else 'read'} for {user}")
@@ -159,7 +154,7 @@ def mark_all_read(user: UserOption,
                   section: Annotated[str | None, typer.Option(help="Only this section.")]
                   = None) -> None:
     """Mark everything (or a section) read for a user."""
-    store = _open()
+    store = open_desk()
     store.mark_all_read(_user(store, user).id, section=section)
     _say(f"marked {'section ' + section if section else 'everything'} read for {user}")
 
@@ -168,7 +163,7 @@ def save(idents: Annotated[list[str], typer.Argument(metavar="ID...")], user: Us
          remove: Annotated[bool, typer.Option("--remove", help="Unsave instead.")]
          = False) -> None:
     """Save (star) articles for a user, or unsave them."""
-    store = _open()
+    store = open_desk()
     count = store.set_saved(_user(store, user).id, _ids(store, idents), saved=not remove)
     _say(f"{'unsaved' if remove else 'saved'} {count} for {user}")
 
@@ -183,7 +178,7 @@ def unread(user: UserOption,
            section: Annotated[str | None, typer.Option(help="Only this section.")] = None,
            limit: Annotated[int, typer.Option(min=1, max=100_000)] = 50) -> None:
     """A user's unread articles, latest first (id, section, title), and the counts."""
-    store = _open()
+    store = open_desk()
     reader = _user(store, user)
     _list(store, reader, "unread", section, limit)
     counts = store.unread_counts(reader.id)
@@ -194,7 +189,7 @@ def unread(user: UserOption,
 def saved(user: UserOption,
           limit: Annotated[int, typer.Option(min=1, max=100_000)] = 50) -> None:
     """A user's saved articles, latest saved first (id, section, title)."""
-    store = _open()
+    store = open_desk()
     _list(store, _user(store, user), "saved", None, limit)
 
 

@@ -20,6 +20,7 @@ from typing import Annotated
 
 import typer
 
+from .cli_base import open_desk, settings
 from .errors import InputError, NewsdeskError
 from .model import Feed
 from .sources import check_name, export_opml
@@ -32,18 +33,6 @@ MAX_ID = 2**63 - 1
 
 class NoSuchFeed(NewsdeskError):
     """No feed with that id (exit 1)."""
-
-
-def _open() -> Store:
-    from .cli import _open as open_configured  # the --db option lives in cli.State
-
-    return open_configured()
-
-
-def _config_site_name() -> str:
-    from .cli import _config
-
-    return str(_config().site_name)
 
 
 def _say(message: str) -> None:
@@ -80,7 +69,7 @@ def feed_rename(ident: IdArg,
                 name: Annotated[str | None, typer.Argument(help="The new name.")] = None,
                 none: NoneOption = False) -> None:
     """Give a feed a name of your own (--none: back to the feed's own title)."""
-    store = _open()
+    store = open_desk()
     feed = _feed(store, ident)
     assert feed.id is not None
     new = _value(name, none, "name")
@@ -94,7 +83,7 @@ def feed_category(ident: IdArg,
                   category: Annotated[str | None, typer.Argument(help="The category.")] = None,
                   none: NoneOption = False) -> None:
     """Put a feed in a category (--none: in none)."""
-    store = _open()
+    store = open_desk()
     feed = _feed(store, ident)
     assert feed.id is not None
     new = _value(category, none, "category")
@@ -106,7 +95,7 @@ def feed_category(ident: IdArg,
 @feed_app.command("remove")
 def feed_remove(ident: IdArg) -> None:
     """Unsubscribe from a feed. Its articles stay (without a feed)."""
-    store = _open()
+    store = open_desk()
     feed = _feed(store, ident)
     assert feed.id is not None
     count = store.feed_article_counts().get(feed.id, (0, None))[0]
@@ -119,9 +108,9 @@ def export_opml_command(
         metavar="[FILE]", help="Where to write it (default: standard output).")] = None,
 ) -> None:
     """The subscribed feeds as OPML 2.0, categories as folders."""
-    store = _open()
+    store = open_desk()
     feeds = store.feeds()
-    data = export_opml(feeds, f"{_config_site_name()}: subscriptions")
+    data = export_opml(feeds, f"{str(settings().site_name)}: subscriptions")
     if file is None or str(file) == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
