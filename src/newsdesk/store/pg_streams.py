@@ -1,5 +1,5 @@
-"""The PostgreSQL engine's feed management (names, categories, unsubscribing) and the item
-queries the apps' APIs make (items.py builds their SQL; the design is in accounts.py).
+"""The PostgreSQL engine's item queries, the ones the apps' APIs make (items.py builds their
+SQL; the design is in accounts.py).
 
 A mixin of PostgresStore, like pg_accounts.py: changes of a user's reading state lock the
 user's row first.
@@ -38,28 +38,6 @@ class PostgresStreams:
         def _bump(conn: Conn, user_id: int) -> None: ...
         def mark_all_read(self, user_id: int, through_id: int | None = None,
                           section: str | None = None, story_id: int | None = None) -> None: ...
-
-    # -- feeds --------------------------------------------------------------------------------
-
-    def _set_feed(self, feed_id: int, column: str, value: str | None) -> bool:
-        return self._tx(lambda conn: conn.execute(
-            f"UPDATE feeds SET {column} = %s WHERE id = %s", (value, feed_id)).rowcount > 0)
-
-    def rename_feed(self, feed_id: int, name: str | None) -> bool:
-        return self._set_feed(feed_id, "name", name)
-
-    def set_feed_category(self, feed_id: int, category: str | None) -> bool:
-        return self._set_feed(feed_id, "category", category)
-
-    def delete_feed(self, feed_id: int) -> bool:
-        # the articles' feed_id is set to NULL by the foreign key
-        return self._tx(lambda conn: conn.execute(
-            "DELETE FROM feeds WHERE id = %s", (feed_id,)).rowcount > 0)
-
-    def feed_article_counts(self) -> dict[int, tuple[int, datetime | None]]:
-        return {int(r["feed_id"]): (int(r["n"]), r["newest"]) for r in self._q(
-            f"SELECT c.feed_id, c.n, a.fetched AS newest FROM ({items.FEED_COUNTS}) c "
-            "JOIN articles a ON a.id = c.latest")}
 
     # -- items ----------------------------------------------------------------------------------
 

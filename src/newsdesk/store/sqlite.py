@@ -16,19 +16,24 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import StoreError
-from ..model import Article, Entity, Feed
+from ..model import Article, Entity
 from . import leases, merge, migrations
-from .base import BRIEF_TEXT, FeedOutcome, Put
+from .base import BRIEF_TEXT, Put
 from .sqlite_accounts import SQLiteAccounts
+from .sqlite_feeds import SQLiteFeeds
 from .sqlite_stories import SQLiteStories
 from .sqlite_streams import SQLiteStreams
+from .sqlite_values import dt as _dt
+from .sqlite_values import iso as _iso
+from .sqlite_values import marks as _marks
+from .sqlite_values import now as _now
 from .vectors import VectorCache
 
 _ARTICLE_COLUMNS = (
@@ -44,22 +49,6 @@ _BRIEF_SELECT = (
 )
 _DEDUPE_KEYS = ("url", "guid", "external_id", "content_hash")
 BUSY_TIMEOUT = 60.0  # seconds a writer waits for another process's transaction
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _vec_blob(vec: Any) -> bytes | None:
@@ -81,10 +70,6 @@ def _fts_query(query: str, any_word: bool = False) -> str:
     return " ".join(quoted)
 
 
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 class _Reader:
     """One thread's reading connection. Held by the thread's locals, so it is closed when
     the thread ends (the store keeps only a weak reference, to close the rest with it)."""
@@ -93,7 +78,7 @@ class _Reader:
         self.db = db
 
 
-class SQLiteStore(SQLiteAccounts, SQLiteStreams, SQLiteStories):
+class SQLiteStore(SQLiteAccounts, SQLiteFeeds, SQLiteStreams, SQLiteStories):
     """The SQLite engine. `SQLiteStore(path)`; `":memory:"` works for one-process use."""
 
     cheap_content_version = True  # a pragma on a local file: fine to read on an event loop
@@ -559,93 +544,3 @@ class SQLiteStore(SQLiteAccounts, SQLiteStreams, SQLiteStories):
             "WHERE articles_fts MATCH ? ORDER BY score DESC LIMIT ?", (fts, limit))
         found = {a.id: a for a in self.get_articles([int(r[0]) for r in rows], brief)}
         return [(found[int(r[0])], float(r[1])) for r in rows if int(r[0]) in found]
-
-    # -- feeds ------------------------------------------------------------------------------
-
-    def _feed(self, row: sqlite3.Row) -> Feed:
-        return Feed(id=row["id"], url=row["url"], title=row["title"], site_url=row["site_url"],
-                    etag=row["etag"], last_modified=row["last_modified"],
-                    last_checked=_dt(row["last_checked"]), last_error=row["last_error"],
-                    error_count=row["error_count"], next_check=_dt(row["next_check"]),
-                    retry_at=_dt(row["retry_at"]), status=row["last_status"],
-                    last_ok=_dt(row["last_ok"]), name=row["name"], category=row["category"])
-
-    def add_feed(self, feed: Feed) -> tuple[int, bool]:
-        """Subscribe; returns (id, created). A known URL is not added twice."""
-        with self._tx() as db:
-            cur = db.execute("INSERT INTO feeds(url, title, site_url, created) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT(url) DO NOTHING",
-                             (feed.url, feed.title, feed.site_url, _iso(_now())))
-            created = cur.rowcount == 1
-            feed.id = int(db.execute("SELECT id FROM feeds WHERE url = ?",
-                                     (feed.url,)).fetchone()[0])
-        return feed.id, created
-
-    def feeds(self) -> list[Feed]:
-        return [self._feed(r) for r in self._q("SELECT * FROM feeds ORDER BY id")]
-
-    def feed(self, feed_id: int) -> Feed | None:
-        rows = self._q("SELECT * FROM feeds WHERE id = ?", (feed_id,))
-        return self._feed(rows[0]) if rows else None
-
-    def get_feed(self, url: str) -> Feed | None:
-        rows = self._q("SELECT * FROM feeds WHERE url = ?", (url,))
-        return self._feed(rows[0]) if rows else None
-
-    def claim_due_feeds(self, now: datetime, limit: int, lease_seconds: float = 600.0,
-                        every: bool = False) -> list[Feed]:
-        stamp = _iso(now)
-        due = "" if every else " AND (next_check IS NULL OR next_check <= ?)"
-        with self._tx() as db:
-            holders = [r[0] for r in db.execute(
-                "SELECT DISTINCT claimed_by FROM feeds WHERE claimed_until >= ?", (stamp,))]
-            dead = [h for h in holders if leases.is_dead(h)]
-            params: list[Any] = [stamp, *dead, stamp] + ([] if every else [stamp])
-            rows = db.execute(
-                "SELECT * FROM feeds WHERE (claimed_until IS NULL OR claimed_until < ? "
-                f"OR claimed_by IN ({_marks(dead)})) AND (retry_at IS NULL OR retry_at <= ?)"
-                f"{due} ORDER BY COALESCE(next_check, ''), id LIMIT ?",
-                [*params, limit]).fetchall()
-            ids = [int(r["id"]) for r in rows]
-            if ids:
-                db.execute(f"UPDATE feeds SET claimed_until = ?, claimed_by = ? "
-                           f"WHERE id IN ({_marks(ids)})",
-                           [_iso(now + timedelta(seconds=lease_seconds)), self._holder, *ids])
-        return [self._feed(r) for r in rows]
-
-    def record_feed_outcome(self, feed_id: int, outcome: FeedOutcome) -> None:
-        failed = outcome.error is not None
-        with self._tx() as db:
-            db.execute(
-                "UPDATE feeds SET last_checked = ?, next_check = ?, retry_at = ?, "
-                "etag = CASE WHEN ? THEN etag ELSE ? END, "
-                "last_modified = CASE WHEN ? THEN last_modified ELSE ? END, "
-                "last_error = ?, error_count = CASE WHEN ? THEN error_count + 1 ELSE 0 END, "
-                "last_status = ?, last_ok = CASE WHEN ? THEN last_ok ELSE ? END, "
-                "title = COALESCE(?, title), site_url = COALESCE(?, site_url), "
-                "claimed_until = NULL, claimed_by = NULL WHERE id = ?",
-                (_iso(outcome.checked), _iso(outcome.next_check), _iso(outcome.retry_at),
-                 failed, outcome.etag, failed, outcome.last_modified, outcome.error, failed,
-                 outcome.final_status(), failed, _iso(outcome.checked),
-                 outcome.title, outcome.site_url, feed_id))
-
-    # -- hosts ------------------------------------------------------------------------------
-
-    def hold_host(self, host: str, until: datetime) -> None:
-        with self._tx() as db:
-            db.execute("INSERT INTO host_holds(host, until) VALUES (?, ?) ON CONFLICT(host) "
-                       "DO UPDATE SET until = MAX(until, excluded.until)", (host, _iso(until)))
-
-    def host_hold(self, host: str, now: datetime) -> datetime | None:
-        rows = self._q("SELECT until FROM host_holds WHERE host = ? AND until > ?",
-                       (host, _iso(now)))
-        return _dt(rows[0][0]) if rows else None
-
-    def take_host_turn(self, host: str, now: datetime, delay: float) -> datetime:
-        with self._tx() as db:
-            row = db.execute("SELECT next_turn FROM host_turns WHERE host = ?", (host,)).fetchone()
-            turn = max(now, _dt(row[0]) or now) if row else now
-            db.execute("INSERT INTO host_turns(host, next_turn) VALUES (?, ?) ON CONFLICT(host) "
-                       "DO UPDATE SET next_turn = excluded.next_turn",
-                       (host, _iso(turn + timedelta(seconds=delay))))
-        return turn

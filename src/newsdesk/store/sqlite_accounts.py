@@ -23,6 +23,8 @@ from .accounts import (
     is_read,
 )
 from .base import BRIEF_TEXT
+from .sqlite_values import dt as _dt
+from .sqlite_values import marks as _marks
 
 _BRIEF = (
     "a.id, a.external_id, a.url, a.guid, a.content_hash, a.feed_id, a.story_id, a.source, "
@@ -41,14 +43,6 @@ def _iso(value: datetime) -> str:
 
 def _now() -> str:
     return _iso(datetime.now(UTC))
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def _user(row: sqlite3.Row) -> User:

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..model import Article, Story
 from . import walk
-from .sqlite_accounts import _dt, _marks
+from .sqlite_values import dt as _dt
+from .sqlite_values import marks as _marks
 from .vectors import VectorCache
 
 

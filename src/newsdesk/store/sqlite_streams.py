@@ -1,5 +1,5 @@
-"""The SQLite engine's feed management (names, categories, unsubscribing) and the item
-queries the apps' APIs make (items.py builds their SQL; the design is in accounts.py).
+"""The SQLite engine's item queries, the ones the apps' APIs make (items.py builds their SQL;
+the design is in accounts.py).
 
 A mixin of SQLiteStore, like sqlite_accounts.py.
 """
@@ -21,6 +21,8 @@ _SQLITE = items.Dialect(ph="?", greatest="MAX", false="0", stamp=_iso, time_of=_
 
 
 class SQLiteStreams:
+    """Items by feed, category, section, story, id and time, with the user's state."""
+
     if TYPE_CHECKING:
         def _q(self, sql: str, params: tuple[Any, ...] | list[Any] = ()
                ) -> list[sqlite3.Row]: ...
@@ -32,31 +34,6 @@ class SQLiteStreams:
         def _bump(db: sqlite3.Connection, user_id: int) -> None: ...
         def mark_all_read(self, user_id: int, through_id: int | None = None,
                           section: str | None = None, story_id: int | None = None) -> None: ...
-
-    # -- feeds --------------------------------------------------------------------------------
-
-    def _set_feed(self, feed_id: int, column: str, value: str | None) -> bool:
-        with self._tx() as db:
-            return db.execute(f"UPDATE feeds SET {column} = ? WHERE id = ?",
-                              (value, feed_id)).rowcount > 0
-
-    def rename_feed(self, feed_id: int, name: str | None) -> bool:
-        return self._set_feed(feed_id, "name", name)
-
-    def set_feed_category(self, feed_id: int, category: str | None) -> bool:
-        return self._set_feed(feed_id, "category", category)
-
-    def delete_feed(self, feed_id: int) -> bool:
-        with self._tx() as db:
-            # the articles' feed_id is set to NULL by the foreign key
-            return db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,)).rowcount > 0
-
-    def feed_article_counts(self) -> dict[int, tuple[int, datetime | None]]:
-        # counted on the index (feed_id, id) alone, then the latest article's time: at 100,000
-        # articles from 50 feeds ~16 ms, where MAX(fetched) read every row (~350 ms)
-        return {int(r[0]): (int(r[1]), _dt(r[2])) for r in self._q(
-            f"SELECT c.feed_id, c.n, a.fetched FROM ({items.FEED_COUNTS}) c JOIN articles a "
-            "ON a.id = c.latest")}
 
     # -- items ----------------------------------------------------------------------------------
 
