@@ -113,3 +113,27 @@ def test_read_with_the_keyboard_only(site: tuple[str, dict[str, int]], page: Any
     page.goto(base + "/saved")
     assert page.locator(f"#item-{second}").count() == 1
     assert int(second or 0) in ids.values()
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(site: tuple[str, dict[str, int]],
+                                                         page: Any) -> None:
+    """A signed-in reader's own form, its token taken out in the page: refused, nothing
+    changes; the same form with its token works."""
+    base, ids = site
+    page.goto(base + "/login")
+    page.get_by_label("Name").fill("ana")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base + "/")
+    page.goto(base + "/unread")
+    assert unread(page) == 7
+    page.evaluate("document.querySelectorAll('#mark-all-read') .forEach(b => "
+                  "b.form.querySelector('input[name=csrf]').remove())")
+    with page.expect_response(lambda r: r.url.endswith("/mark-read")) as refused:
+        page.locator("#mark-all-read").click()
+    assert refused.value.status == 403
+    page.goto(base + "/unread")
+    assert unread(page) == 7  # nothing was marked
+    page.locator("#mark-all-read").click()
+    page.wait_for_url(base + "/unread")
+    assert unread(page) == 0
