@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -54,6 +55,7 @@ class Site:
     requests: list[tuple[str, str | None]] = field(default_factory=list)  # path, If-None-Match
     times: list[float] = field(default_factory=list)  # time.monotonic() of each request
     base: str = ""
+    page_delay: float = 0.0  # seconds each article page takes to answer
 
     def feed(self) -> bytes:
         items = "".join(ITEM.format(base=self.base, slug=s, title=t, lead=lead)
@@ -105,6 +107,7 @@ def site() -> Iterator[Site]:
             else:
                 for slug, title, lead in state.items:
                     if urlsplit(self.path).path == f"/{slug}.html":
+                        time.sleep(state.page_delay)
                         body = PAGE.format(base=state.base, slug=slug, title=title, lead=lead)
                         self._send(200, body.encode(), "text/html; charset=utf-8", {})
                         return
@@ -594,3 +597,43 @@ def test_teasers_waiting_for_pages_survive_a_killed_refresh(store: SQLiteStore, 
     InlineQueue(pipeline, gather_pages=True).run("refresh_feed", feed_id=feed.id)
     assert store.feeds()[0].etag == '"v2"'  # nothing left waiting: validators kept again
     assert len(store.articles()) == 3
+
+
+def test_an_add_feed_killed_while_pages_are_fetched_loses_no_entry(tmp_path: Path,
+                                                                  site: Site) -> None:
+    """`newsdesk add-feed` killed (SIGKILL) after subscribing, while the teasers' pages are
+    still being fetched: the feed keeps no validators, so the next refresh reads the whole
+    feed (no 304) and stores every entry."""
+    site.items += [(f"notice-{n}", f"Harbour notice {n} for Port Verde",
+                    f"The harbour master issued notice {n} to ships at Port Verde.")
+                   for n in range(4)]
+    site.page_delay = 2.0
+    db = tmp_path / "killed.db"
+    env = {**os.environ, "NEWSDESK_PER_HOST_DELAY": "0", "NEWSDESK_ALLOW_PRIVATE": "1",
+           "NEWSDESK_EMBEDDER": "hash"}
+    victim = subprocess.Popen([sys.executable, "-m", "newsdesk", "--db", str(db), "add-feed",
+                               site.base + "/feed.xml"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(p.endswith(".html") for p, _ in site.requests):
+            assert time.monotonic() < deadline and victim.poll() is None, "no page asked for"
+            time.sleep(0.05)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=30)
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+    with SQLiteStore(db) as store:
+        feed = store.feeds()[0]
+        assert feed.etag is None and feed.last_modified is None
+        assert store.count_articles() < 6, "the kill should land before the entries are in"
+    site.page_delay = 0.0
+    site.requests.clear()
+    again = subprocess.run([sys.executable, "-m", "newsdesk", "--db", str(db), "refresh",
+                            "--all"], env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert site.requests[0] == ("/feed.xml", None)  # the whole feed, not a 304
+    with SQLiteStore(db) as store:
+        assert store.count_articles() == 6
+        assert store.feeds()[0].etag is None  # pages were fetched in that run: still none

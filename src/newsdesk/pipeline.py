@@ -325,12 +325,20 @@ class Pipeline:
         feed = Feed(url=canonical_url(got.url), title=parsed.title, site_url=parsed.site_url)
         feed_id, created = self.store.add_feed(feed)
         result.feed_id = feed_id
-        now = datetime.now(UTC)
-        self.store.record_feed_outcome(feed_id, FeedOutcome(
-            checked=now, next_check=now + timedelta(minutes=self.config.refresh_minutes),
-            etag=got.etag, last_modified=got.last_modified, title=parsed.title,
-            site_url=parsed.site_url))
         result.subscribed += int(created)
+
+        def checked(validators: bool) -> None:
+            now = datetime.now(UTC)
+            self.store.record_feed_outcome(feed_id, FeedOutcome(
+                checked=now, next_check=now + timedelta(minutes=self.config.refresh_minutes),
+                etag=got.etag if validators else None,
+                last_modified=got.last_modified if validators else None,
+                title=parsed.title, site_url=parsed.site_url))
+
+        # no ETag or Last-Modified until every entry is stored: if this process is killed
+        # while the pages are fetched, the next refresh reads the whole feed (not a 304)
+        # and stores what was left
+        checked(validators=False)
         for entry in parsed.entries:
             entry.feed_id = feed.id
         # stored and enriched in batches while the pages of the next ones are being fetched
@@ -341,6 +349,7 @@ class Pipeline:
                 self.store_and_enrich(batch, result)
                 batch = []
         self.store_and_enrich(batch, result)
+        checked(validators=True)
         return result
 
     def wants_page(self, entry: Article) -> bool:
