@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import unescape
@@ -318,3 +319,24 @@ def test_the_page_in_spanish(site: str, desk: Store) -> None:
         odd = c.get("/sources?done=<script>", headers={"Accept-Language": "es"})
         assert odd.status_code == 200 and notice(odd.text) == "" and "<script>" not in odd.text
     del feed_id
+
+
+def test_a_long_add_goes_on_in_the_background(desk: Store, news: NewsSite) -> None:
+    """A feed whose pages take longer than `source_add_wait`: the answer comes at once and
+    says so; the articles arrive after it."""
+    slow = {**SETTINGS, "per_host_delay": 2.0, "source_add_wait": 0.2}
+    with serve_app(make_app(desk, **slow)) as base, admin(base) as c:
+        answer = add(c, news.feed)
+        assert answer.status_code == 303
+        page = c.get(answer.headers["location"])
+        assert notice(page.text).startswith("Still fetching the new source's articles")
+        assert len([a for a in desk.articles(limit=100) if a.feed_id]) < 2
+        deadline = time.monotonic() + 60
+        while len([a for a in desk.articles(limit=100) if a.feed_id]) < 2:
+            assert time.monotonic() < deadline, "the import never finished"
+            time.sleep(0.2)
+        (feed,) = desk.feeds()
+        assert {a.title for a in desk.articles(limit=100) if a.feed_id == feed.id} == set(
+            news.titles)
+        listed = c.get("/sources").text
+        assert f'id="feed-{feed.id}"' in listed

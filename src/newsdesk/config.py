@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch_hosts", 8,
             "Hosts whose pages are fetched at once to complete feed entries (each host's "
             "pages still one after another, `per_host_delay` apart)."),
+    Setting("source_add_wait", 20.0,
+            "Seconds the sources page waits for a feed it adds to be imported; a longer "
+            "import (many pages to fetch) goes on in the background."),
     Setting("fetch_full_text", True,
             "Fetch the page of a new feed entry that carries only a summary."),
     Setting("refresh_minutes", 30, "Minutes between two refreshes of one feed."),

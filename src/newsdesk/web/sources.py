@@ -4,8 +4,9 @@
                                      check, status, last error, errors in a row, next check,
                                      articles and the newest; for admins the add form too
     POST /sources/add                url, as_article: subscribe (a feed, or the feed a page
-                                     links) and import its entries now; a page that links no
-                                     feed is imported as an article
+                                     links) and import its entries now (the answer waits up
+                                     to `source_add_wait` seconds, then says the import goes
+                                     on); a page that links no feed is imported as an article
     GET  /sources/{id}               admins: one feed, with the rename and category forms
     POST /sources/{id}/rename        name ("" gives the feed its own title back)
     POST /sources/{id}/category      category ("" puts it in none)
@@ -22,8 +23,8 @@ with a CSRF field. A done action redirects back with what was done in the addres
 `feed`, `n`: numbers and a word from a fixed list, shown as a translated notice); a refused
 one shows the page again (400) with the reason, and nothing stored has changed.
 
-Adding fetches over the network: it runs in a worker thread (never on the event loop), one
-add at a time per server process, through the pipeline's Fetcher and its limits (timeout,
+Adding fetches over the network: it runs in a thread of its own (never on the event loop),
+one add at a time per server process, through the pipeline's Fetcher and its limits (timeout,
 size, redirects, private addresses refused unless `allow_private` / `allow_networks`).
 These pages are not kept in the page cache: feed checks and edits do not move the store's
 content version, and the admin's forms carry their own CSRF token.
@@ -32,6 +33,9 @@ content version, and the admin's forms carry their own CSRF token.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -61,7 +65,7 @@ STATUS_NAMES = {"new": N_("Not checked yet"), "ok": N_("Working"),
                 "waiting": N_("Asked us to wait")}
 # what a redirect's `done` may say (anything else is ignored): notice() words them
 NOTICES = ("subscribed", "refreshed", "article", "page-article", "renamed", "category",
-           "removed")
+           "removed", "adding")
 
 
 def notice(done: str, num: int) -> str:
@@ -81,7 +85,10 @@ def notice(done: str, num: int) -> str:
 _PLAIN_NOTICES = {"article": N_("Imported the page as an article."),
                   "page-article": N_("That page links no feed: imported it as an article."),
                   "renamed": N_("Renamed %(feed)s."),
-                  "category": N_("Changed the category of %(feed)s.")}
+                  "category": N_("Changed the category of %(feed)s."),
+                  "adding": N_("Still fetching the new source's articles: they appear on the "
+                               "desk as they arrive, and the feed is listed here once it is "
+                               "subscribed.")}
 
 
 # -- adding ---------------------------------------------------------------------------------
@@ -117,12 +124,28 @@ def add_source(pipeline: Pipeline, url: str, as_article: bool = False) -> Added:
     return Added(kind, result)
 
 
-def adders(request: Request) -> anyio.CapacityLimiter:
-    """One add at a time per server process (made on first use: it belongs to the loop)."""
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "source_adders", None)
-    if limiter is None:
-        limiter = request.app.state.source_adders = anyio.CapacityLimiter(1)
-    return limiter
+def adders(request: Request) -> ThreadPoolExecutor:
+    """One add at a time per server process, in a thread of its own that outlives the
+    request: an import that takes longer than `source_add_wait` goes on after the answer."""
+    pool: ThreadPoolExecutor | None = getattr(request.app.state, "source_adders", None)
+    if pool is None:
+        pool = request.app.state.source_adders = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="add-source")
+    return pool
+
+
+def _log_late(url: str) -> Callable[[Future[Added]], None]:
+    """What an add that finished after its answer did, in the log."""
+    def done(future: Future[Added]) -> None:
+        try:
+            added = future.result()
+        except Exception:  # noqa: BLE001 - the request is gone: the log is all that is left
+            log.exception("adding %s failed", url)
+            return
+        for name, reason in added.result.refused:
+            log.warning("adding %s: refused: %s: %s", url, name, reason)
+        log.info("adding %s: done, %s imported", url, added.result.imported)
+    return done
 
 
 def _add_now(request: Request, url: str, as_article: bool) -> Added:
@@ -228,8 +251,16 @@ async def add(request: Request) -> Response:
     form = await _admin_form(request)
     url = form.get("url", "").strip()
     as_article = form.get("as_article", "") not in ("", "0")
-    added = await anyio.to_thread.run_sync(_add_now, request, url, as_article,
-                                           limiter=adders(request))
+    future = adders(request).submit(_add_now, request, url, as_article)
+    try:
+        added = await anyio.to_thread.run_sync(
+            future.result, float(request.app.state.config.source_add_wait))
+    except FutureTimeout:
+        # still fetching (a feed of teasers, a host asking for slow requests): the import
+        # goes on; its feed keeps no validators until it is whole, so even a kill loses
+        # nothing (the next refresh reads the whole feed again)
+        future.add_done_callback(_log_late(url))
+        return _done("adding")
     result = added.result
     if added.kind == "feed" and result.feed_id is not None:  # subscribed; some entries may not
         for name, reason in result.refused:
