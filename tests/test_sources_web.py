@@ -322,21 +322,22 @@ def test_the_page_in_spanish(site: str, desk: Store) -> None:
 
 
 def test_a_long_add_goes_on_in_the_background(desk: Store, news: NewsSite) -> None:
-    """A feed whose pages take longer than `source_add_wait`: the answer comes at once and
-    says so; the articles arrive after it."""
+    """A feed whose pages take longer than `source_add_wait`: it is subscribed before the
+    answer, which says the articles are still coming; they arrive after it."""
     slow = {**SETTINGS, "per_host_delay": 2.0, "source_add_wait": 0.2}
     with serve_app(make_app(desk, **slow)) as base, admin(base) as c:
         answer = add(c, news.feed)
         assert answer.status_code == 303
         page = c.get(answer.headers["location"])
-        assert notice(page.text).startswith("Still fetching the new source's articles")
+        assert notice(page.text) == ("Subscribed to Lagoon Post: its articles are still being "
+                                     "fetched, and appear on the desk as they arrive.")
+        (feed,) = desk.feeds()  # subscribed before the answer
+        assert f'id="feed-{feed.id}"' in page.text
+        assert feed.etag is None  # no validators while the import goes on
         assert len([a for a in desk.articles(limit=100) if a.feed_id]) < 2
         deadline = time.monotonic() + 60
         while len([a for a in desk.articles(limit=100) if a.feed_id]) < 2:
             assert time.monotonic() < deadline, "the import never finished"
             time.sleep(0.2)
-        (feed,) = desk.feeds()
         assert {a.title for a in desk.articles(limit=100) if a.feed_id == feed.id} == set(
             news.titles)
-        listed = c.get("/sources").text
-        assert f'id="feed-{feed.id}"' in listed

@@ -60,6 +60,18 @@ NO_FEED_LINKED = "page links no RSS, Atom or JSON feed"  # add_feed's refusal of
 
 
 @dataclass
+class Subscribed:
+    """A feed just subscribed to by `Pipeline.subscribe`, its entries not yet imported."""
+
+    feed_id: int
+    etag: str | None
+    last_modified: str | None
+    title: str | None
+    site_url: str | None
+    entries: list[Article]
+
+
+@dataclass
 class Timings:
     """Seconds spent per stage, for benchmarks."""
 
@@ -305,8 +317,16 @@ class Pipeline:
 
     def add_feed(self, url: str) -> ImportResult:
         """Subscribe to a feed URL (or a page that links one) and import its entries."""
-
         result = ImportResult()
+        subscribed = self.subscribe(url, result)
+        if subscribed is not None:
+            self.import_entries(subscribed, result)
+        return result
+
+    def subscribe(self, url: str, result: ImportResult) -> Subscribed | None:
+        """Fetch the feed at `url` (or the one its page links), subscribe to it and record
+        the check, without its validators (see import_entries); None, with the refusal in
+        `result`, when it is no feed. Sets result.feed_id and result.subscribed."""
         fetcher = self.fetcher()
         try:
             got = fetcher.fetch(url)
@@ -318,39 +338,44 @@ class Pipeline:
             parsed = parse_feed(got.body, url, base_url=got.url)
         except FetchError as exc:
             result.refused.append((url, exc.reason))
-            return result
+            return None
         except InputError as exc:
             result.refused.append((exc.name, exc.reason))
-            return result
+            return None
         feed = Feed(url=canonical_url(got.url), title=parsed.title, site_url=parsed.site_url)
         feed_id, created = self.store.add_feed(feed)
         result.feed_id = feed_id
         result.subscribed += int(created)
-
-        def checked(validators: bool) -> None:
-            now = datetime.now(UTC)
-            self.store.record_feed_outcome(feed_id, FeedOutcome(
-                checked=now, next_check=now + timedelta(minutes=self.config.refresh_minutes),
-                etag=got.etag if validators else None,
-                last_modified=got.last_modified if validators else None,
-                title=parsed.title, site_url=parsed.site_url))
-
+        subscribed = Subscribed(feed_id, got.etag, got.last_modified, parsed.title,
+                                parsed.site_url, parsed.entries)
         # no ETag or Last-Modified until every entry is stored: if this process is killed
         # while the pages are fetched, the next refresh reads the whole feed (not a 304)
         # and stores what was left
-        checked(validators=False)
-        for entry in parsed.entries:
-            entry.feed_id = feed.id
-        # stored and enriched in batches while the pages of the next ones are being fetched
+        self._checked(subscribed, validators=False)
+        return subscribed
+
+    def import_entries(self, subscribed: Subscribed, result: ImportResult) -> None:
+        """Store and enrich a subscribed feed's entries, each completed with its page when
+        it wants one (in batches, while the next pages are fetched); then keep the feed's
+        validators for the next refresh's conditional GET."""
+        for entry in subscribed.entries:
+            entry.feed_id = subscribed.feed_id
         batch: list[Article] = []
-        for entry in self.iter_completed(parsed.entries):
+        for entry in self.iter_completed(subscribed.entries):
             batch.append(entry)
             if len(batch) >= BATCH:
                 self.store_and_enrich(batch, result)
                 batch = []
         self.store_and_enrich(batch, result)
-        checked(validators=True)
-        return result
+        self._checked(subscribed, validators=True)
+
+    def _checked(self, subscribed: Subscribed, validators: bool) -> None:
+        now = datetime.now(UTC)
+        self.store.record_feed_outcome(subscribed.feed_id, FeedOutcome(
+            checked=now, next_check=now + timedelta(minutes=self.config.refresh_minutes),
+            etag=subscribed.etag if validators else None,
+            last_modified=subscribed.last_modified if validators else None,
+            title=subscribed.title, site_url=subscribed.site_url))
 
     def wants_page(self, entry: Article) -> bool:
         """A new entry (not stored, not deleted) whose feed carries only a summary, when full

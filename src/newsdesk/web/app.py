@@ -15,6 +15,7 @@ Screens and endpoints live in routers, each reading top to bottom, one handler p
     greader.py /accounts/ClientLogin  /reader/api/0/...  (and under /api/greader.php): the
                Google Reader API for apps, when `greader_api` is on
     sources.py /sources  /sources/{id}...  /opml  feeds: list, add, edit   HTML, OPML
+               (adding.py: a feed added is imported in the background)
 
 plus /static, /docs-assets (Swagger UI and Redoc, from the fastapi-offline package),
 /favicon.ico and /health (a trivial answer: the server's own ceiling in bench/serve.py).

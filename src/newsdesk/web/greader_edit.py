@@ -3,9 +3,10 @@
 disable-tag, which change the desk's shared sources and so are for admins only (403 for a
 reader).
 
-A subscription runs the pipeline's add_feed (fetch, import, enrich), as `newsdesk add-feed`
-does, in a worker thread, and answers when the feed and its articles are in: the app's next
-subscription/list finds it. Unsubscribing keeps the feed's articles (they move to feed/0, the
+A subscription fetches the feed and subscribes in a worker thread, then imports its entries
+in the background (adding.py, as `newsdesk add-feed` does), answering when they are in or after
+`source_add_wait` seconds, whichever is first: the app's next subscription/list finds it.
+Unsubscribing keeps the feed's articles (they move to feed/0, the
 articles of no feed). A feed is in one folder (its category): `a` puts it in the last label
 added, `r` alone takes it out of its folder; disable-tag empties a folder, its feeds stay.
 """
@@ -20,7 +21,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..model import ImportResult
 from ..pipeline import Pipeline
+from . import adding
 from . import greader_calls as calls
 from . import greader_streams as gs
 
@@ -37,14 +40,19 @@ def _subscribe(call: calls.Call, url: str, title: str = "", folder: str = "") ->
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
         raise gs.BadInput(f"{url[:200]!r} is not an http(s) address")
-    pipeline = Pipeline(call.store, call.request.app.state.config)
-    try:
-        result = pipeline.add_feed(url)
-    finally:
+    app = call.request.app
+    pipeline = Pipeline(call.store, app.state.config)
+    result = ImportResult()
+    subscribed = pipeline.subscribe(url, result)
+    if subscribed is None:
         pipeline.close()
-    if result.feed_id is None:
         reason = result.refused[0][1] if result.refused else "it could not be subscribed"
         raise gs.BadInput(f"{url[:200]}: {reason}")
+    # its entries are imported in the background (adding.py); a quick feed's are in
+    # before the answer, so the app's next stream call finds them
+    adding.finished(adding.start_import(app, pipeline, subscribed, result),
+                    float(app.state.config.source_add_wait))
+    assert result.feed_id is not None  # subscribe sets it
     if title.strip():
         call.store.rename_feed(result.feed_id, title.strip()[:200])
     if folder:

@@ -33,9 +33,6 @@ content version, and the admin's forms carry their own CSRF token.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -50,7 +47,7 @@ from ..errors import InputError
 from ..model import Feed, ImportResult
 from ..pipeline import NO_FEED_LINKED, Pipeline
 from ..sources import MAX_NAME, MAX_URL, check_name, check_url, export_opml, feed_status
-from . import auth
+from . import adding, auth
 from .account import read_form, say
 from .locale import N_, gettext, ngettext, number, ui_for, using
 from .pages import MAX_ID, get_store, render
@@ -65,7 +62,7 @@ STATUS_NAMES = {"new": N_("Not checked yet"), "ok": N_("Working"),
                 "waiting": N_("Asked us to wait")}
 # what a redirect's `done` may say (anything else is ignored): notice() words them
 NOTICES = ("subscribed", "refreshed", "article", "page-article", "renamed", "category",
-           "removed", "adding")
+           "removed", "importing")
 
 
 def notice(done: str, num: int) -> str:
@@ -86,27 +83,30 @@ _PLAIN_NOTICES = {"article": N_("Imported the page as an article."),
                   "page-article": N_("That page links no feed: imported it as an article."),
                   "renamed": N_("Renamed %(feed)s."),
                   "category": N_("Changed the category of %(feed)s."),
-                  "adding": N_("Still fetching the new source's articles: they appear on the "
-                               "desk as they arrive, and the feed is listed here once it is "
-                               "subscribed.")}
+                  "importing": N_("Subscribed to %(feed)s: its articles are still being "
+                                  "fetched, and appear on the desk as they arrive.")}
 
 
 # -- adding ---------------------------------------------------------------------------------
 
 @dataclass
 class Added:
-    """What add_source did: `kind` "feed" (subscribed, or found subscribed) or "article"."""
+    """What add_source did: `kind` "feed" (subscribed, or found subscribed) or "article";
+    for a feed, whether its import `finished` before the answer."""
 
     kind: str
     result: ImportResult
     fallback: bool = False  # a feed was asked for; the page linked none: imported as an article
+    finished: bool = True
 
 
-def add_source(pipeline: Pipeline, url: str, as_article: bool = False) -> Added:
-    """Subscribe to the feed at `url` (or the feed its page links) and import its entries; a
-    page that links no feed is imported as an article (fetched again, robots.txt honoured);
-    with `as_article` the page is an article whatever it links. Refusals are in the result,
-    and a refused add stores nothing."""
+def add_source(pipeline: Pipeline, url: str, as_article: bool = False,
+               app: Any = None, wait: float = 0.0) -> Added:
+    """Subscribe to the feed at `url` (or the feed its page links) and import its entries in
+    the background (adding.py), waiting up to `wait` seconds; a page that links no feed is
+    imported as an article (fetched again, robots.txt honoured); with `as_article` the page
+    is an article whatever it links. Refusals are in the result, and a refused add stores
+    nothing. The pipeline is the import's to close once one is started."""
     kind = "article" if as_article else "feed"
     try:
         url = check_url(url)
@@ -114,7 +114,11 @@ def add_source(pipeline: Pipeline, url: str, as_article: bool = False) -> Added:
         return Added(kind, ImportResult(refused=[(exc.name, exc.reason)]))
     if as_article:
         return Added(kind, pipeline.fetch_url(url))
-    result = pipeline.add_feed(url)
+    result = ImportResult()
+    subscribed = pipeline.subscribe(url, result)
+    if subscribed is not None:
+        future = adding.start_import(app, pipeline, subscribed, result)
+        return Added(kind, result, finished=adding.finished(future, wait))
     if result.refused == [(url, NO_FEED_LINKED)]:
         page = pipeline.fetch_url(url)
         if not page.refused:
@@ -124,36 +128,16 @@ def add_source(pipeline: Pipeline, url: str, as_article: bool = False) -> Added:
     return Added(kind, result)
 
 
-def adders(request: Request) -> ThreadPoolExecutor:
-    """One add at a time per server process, in a thread of its own that outlives the
-    request: an import that takes longer than `source_add_wait` goes on after the answer."""
-    pool: ThreadPoolExecutor | None = getattr(request.app.state, "source_adders", None)
-    if pool is None:
-        pool = request.app.state.source_adders = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="add-source")
-    return pool
-
-
-def _log_late(url: str) -> Callable[[Future[Added]], None]:
-    """What an add that finished after its answer did, in the log."""
-    def done(future: Future[Added]) -> None:
-        try:
-            added = future.result()
-        except Exception:  # noqa: BLE001 - the request is gone: the log is all that is left
-            log.exception("adding %s failed", url)
-            return
-        for name, reason in added.result.refused:
-            log.warning("adding %s: refused: %s: %s", url, name, reason)
-        log.info("adding %s: done, %s imported", url, added.result.imported)
-    return done
-
-
 def _add_now(request: Request, url: str, as_article: bool) -> Added:
-    pipeline = Pipeline(get_store(request), request.app.state.config)
+    app = request.app
+    pipeline = Pipeline(get_store(request), app.state.config)
+    added = Added("feed", ImportResult())
     try:
-        return add_source(pipeline, url, as_article)
+        added = add_source(pipeline, url, as_article, app, float(app.state.config.source_add_wait))
+        return added
     finally:
-        pipeline.close()
+        if added.result.feed_id is None:  # no import started: the pipeline is still ours
+            pipeline.close()
 
 
 # -- the list -------------------------------------------------------------------------------
@@ -251,20 +235,13 @@ async def add(request: Request) -> Response:
     form = await _admin_form(request)
     url = form.get("url", "").strip()
     as_article = form.get("as_article", "") not in ("", "0")
-    future = adders(request).submit(_add_now, request, url, as_article)
-    try:
-        added = await anyio.to_thread.run_sync(
-            future.result, float(request.app.state.config.source_add_wait))
-    except FutureTimeout:
-        # still fetching (a feed of teasers, a host asking for slow requests): the import
-        # goes on; its feed keeps no validators until it is whole, so even a kill loses
-        # nothing (the next refresh reads the whole feed again)
-        future.add_done_callback(_log_late(url))
-        return _done("adding")
+    added = await anyio.to_thread.run_sync(_add_now, request, url, as_article)
     result = added.result
     if added.kind == "feed" and result.feed_id is not None:  # subscribed; some entries may not
         for name, reason in result.refused:
             log.warning("adding %s: entry refused: %s: %s", url, name, reason)
+        if not added.finished:  # the import goes on in the background (adding.py)
+            return _done("importing", result.feed_id)
         return _done("subscribed" if result.subscribed else "refreshed", result.feed_id,
                      result.imported, skipped=len(result.refused))
     if result.refused:
