@@ -6,6 +6,9 @@ asked for does not exist, or something unexpected failed; 2 bad usage.
 Never a traceback: our own errors are one line each; anything unexpected is caught last, in
 `main`, and shown as one line naming the command (the traceback with `--debug` or
 NEWSDESK_DEBUG=1).
+
+Commands import what only they need (the web app, the worker, the models, the pipeline)
+inside themselves: `newsdesk --help` or `newsdesk feeds` should not pay for loading them.
 """
 
 from __future__ import annotations

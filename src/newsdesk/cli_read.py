@@ -1,6 +1,7 @@
 """Commands that read the desk: `search`, `similar`, `stories` (and one story in full).
 
-Registered on the main app by cli.py.
+Registered on the main app by cli.py. As there, each command imports the models and
+search it needs inside itself, so the others start without them.
 """
 
 from __future__ import annotations
