@@ -224,7 +224,8 @@ def sync_read_and_mark(site: str, ids: dict[str, Any], path: str) -> None:
     assert by_id[ids["hostile"]]["feed_id"] == fever_map.LOOSE_FEED_ID
     # images as the pages show them: the lead only, from the desk
     lights = app.call(f"&items&with_ids={ids['pictured']}")["items"][0]["html"]
-    assert f'<img src="{site}/image/{ids["pictured"]}" alt="The quay">' in lights
+    src = re.search(r'<img src="([^"]*)" alt="The quay">', lights)
+    assert src and src.group(1).startswith(f'{site}/image/{ids["pictured"]}?k=')  # signed
     assert "track.example" not in lights and "img.example" not in lights
     assert "The lights came on." in lights and "Harbour" not in lights  # no second headline
     assert app.call("&links")["links"] == []

@@ -26,11 +26,12 @@ rate limits is the last X-Forwarded-For entry (the one our proxy added), else th
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
@@ -54,6 +55,7 @@ OPEN_PATHS = frozenset({"/login", "/health", "/favicon.ico"})
 OPEN_PREFIXES = ("/static/",)
 # the apps' APIs (Google Reader, Fever) check their own credentials (the user's API
 # password), whatever public_reading says
+_IMAGE_PATH = re.compile(r"^/image/([0-9]{1,19})$")
 _LEAD_SLASHES = re.compile("^/{2,}")
 _PHP_SLASHES = re.compile(r"^(/api/(?:greader|fever)\.php)/{2,}")
 APP_API_PREFIXES = ("/reader/api/", "/accounts/ClientLogin", "/api/greader.php", "/fever",
@@ -67,6 +69,26 @@ def signing_key(app: Any) -> bytes:
     if key is None:
         key = app.state.signing_key = accounts.secret_key(app.state.config, app.state.store)
     return key
+
+
+def image_token(key: bytes, article_id: int) -> str:
+    """What signs an app's address for one article's lead image (app_items.py)."""
+    return hmac.new(key, f"image:{article_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def _signed_image(owner: Any, scope: Scope) -> bool:
+    """The request is for /image/ID with that image's signature (`k`)."""
+    found = _IMAGE_PATH.match(scope["path"])
+    if found is None:
+        return False
+    given = parse_qs(scope["query_string"].decode("latin-1")).get("k", [""])[0]
+    if not given:
+        return False
+    if hasattr(owner.state, "signing_key"):
+        key = signing_key(owner)
+    else:  # the first time it may write the database: not on the event loop
+        key = await anyio.to_thread.run_sync(signing_key, owner)
+    return hmac.compare_digest(image_token(key, int(found.group(1))), given)
 
 
 def _bearer(header: str) -> str | None:
@@ -135,6 +157,9 @@ class AuthGate:
             await _unauthorised("the API token is not valid")(scope, receive, send)
             return
         if user is None and not owner.state.config.public_reading and not is_open_path(path):
+            if await _signed_image(owner, scope):  # an app's signed lead-image address
+                await self.app(scope, receive, send)
+                return
             if is_api_path(path):
                 await _unauthorised("sign in or send an API token "
                                     "(Authorization: Bearer TOKEN)")(scope, receive, send)

@@ -20,9 +20,7 @@ page cache, nor by anyone else (Cache-Control: no-store).
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -35,14 +33,13 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import accounts
 from ..config import public_base_url
-from ..extract.sanitize import sanitize_html
 from ..model import Feed
 from ..store import Store
 from ..store.accounts import ItemQuery, ItemRef, User, View
-from . import auth, fever_map
+from . import app_items, auth, fever_map
 from .fever_map import LOOSE_FEED_ID
 from .locale import N_, gettext, ui_for, using
-from .pages import get_store, safe_url
+from .pages import get_store
 
 router = APIRouter(include_in_schema=False)
 
@@ -201,27 +198,12 @@ class Desk:
         else:
             since = _number(fields.get("since_id"))
             query = ItemQuery(after_id=max(since or 0, 0), oldest_first=True, limit=MAX_ITEMS)
-        config = self.request.app.state.config
-        remote, site = bool(config.remote_images), site_address(self.request)
+        site = site_address(self.request)
         out = []
         for article, state in self.store.items(self.user.id, query):
-            def image_src(url: str, article_id: int | None = article.id) -> str:
-                # as the article page: the publisher's address only when allowed, over https
-                if remote and url.startswith("https://"):
-                    return url
-                return f"{site}image/{article_id}"
-
-            html = fever_map.item_html(article, self.sanitizer(article.url), image_src)
+            html = app_items.body(self.request, site, article)
             out.append(fever_map.item_entry(article, state, html))
         return out
-
-    def sanitizer(self, url: str | None) -> Callable[[str], str]:
-        """The app's sanitiser (a test may set its own), resolving relative links against
-        the article's address, as on the article page."""
-        configured: Callable[[str], str] | None = self.request.app.state.sanitize
-        if configured is not None:
-            return configured
-        return functools.partial(sanitize_html, base_url=safe_url(url) or None)
 
     # -- writes --------------------------------------------------------------------------
 

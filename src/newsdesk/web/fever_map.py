@@ -30,19 +30,14 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from html import unescape
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup, escape
-
 from ..model import Article, Feed
 from ..store.accounts import ArticleState
-from .images import page_first, split_lead_image
 
 ICON_ID = 1
 UNCATEGORISED_GROUP_ID = 1
@@ -50,8 +45,6 @@ LOOSE_FEED_ID = 2**31 - 1  # above every real feed id, within the 32 bits some a
 _FIRST_HASHED_ID = 2
 _ID_SPACE = 2**31
 ICON_FILE = Path(__file__).parent / "static" / "favicon.ico"
-_LEADING_HEADING = re.compile(r"^\s*<h[1-3][^>]*>(.*?)</h[1-3]>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
 
 
 def unix(value: datetime | None) -> int:
@@ -142,47 +135,6 @@ def favicons() -> list[dict[str, Any]]:
     """`favicons`: the one icon every feed shows, as Fever writes it (no "data:" prefix)."""
     kind, body = icon_image(ICON_FILE.read_bytes())
     return [{"id": ICON_ID, "data": f"{kind};base64,{base64.b64encode(body).decode('ascii')}"}]
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
-def without_headline(html: str, title: str) -> str:
-    """`html` without a leading copy of the headline (apps show the title above it)."""
-    lead = _LEADING_HEADING.match(html)
-    if lead and _same(unescape(_TAGS.sub("", lead.group(1))), title):
-        return html[lead.end():].lstrip()
-    return html
-
-
-def text_html(article: Article) -> str:
-    """An article's text as HTML: escaped paragraphs, its subheadings as h2 (a first
-    paragraph that only repeats the headline left out)."""
-    blocks = article.blocks()
-    if blocks and _same(blocks[0][1], article.title):
-        blocks = blocks[1:]
-    return "\n".join(str(Markup("<{0}>{1}</{0}>").format("h2" if kind == "h" else "p", text))
-                     for kind, text in blocks)
-
-
-def item_html(article: Article, sanitize: Callable[[str], str],
-              image_src: Callable[[str], str]) -> str:
-    """The article's body for an app, with images as the reader's pages show them: the lead
-    image only (the page's own, else the body's first when nothing comes before it), at the
-    address `image_src` gives for its URL; every other image (tracking pixels, adverts) is
-    dropped (images.py)."""
-    found = None
-    if article.html.strip():
-        found, body = split_lead_image(sanitize(article.html))
-        body = without_headline(body, article.title)
-    else:
-        body = text_html(article) or str(escape(article.summary or ""))
-    lead = page_first(article.image_url, found)
-    if lead is None:
-        return body
-    return str(Markup('<p><img src="{}" alt="{}"></p>\n').format(image_src(lead.url),
-                                                                   lead.alt)) + body
 
 
 def item_entry(article: Article, state: ArticleState, html: str) -> dict[str, Any]:

@@ -22,7 +22,6 @@ are neither skipped nor repeated.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -33,13 +32,12 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import accounts
-from ..extract.sanitize import sanitize_html
 from ..store import Store
 from ..store.accounts import ItemQuery
-from . import auth, greader_edit
+from . import app_items, auth, greader_edit
 from . import greader_calls as calls
 from . import greader_streams as gs
-from .pages import SECTIONS, safe_url
+from .pages import SECTIONS
 
 router = APIRouter(include_in_schema=False)
 
@@ -237,18 +235,10 @@ async def item_ids(request: Request) -> Response:
     return await calls.serve(request, answer)
 
 
-def _sanitizer(request: Request, url: str | None) -> Callable[[str], str]:
-    """The app's sanitiser (a test may set its own), given the article's address so that
-    relative links resolve against it, as on the article's page."""
-    configured: Callable[[str], str] | None = request.app.state.sanitize
-    if configured is not None:
-        return configured
-    return functools.partial(sanitize_html, base_url=safe_url(url) or None)
-
-
 def _contents(call: calls.Call, stream: str, rows: list[Any], desk: gs.Desk,
               extra: dict[str, str]) -> Response:
-    items = [gs.item_json(article, state, desk, _sanitizer(call.request, article.url))
+    items = [gs.item_json(article, state, desk,
+                          app_items.body(call.request, desk.base_url, article))
              for article, state in rows]
     return calls.json_answer({"id": gs.normalise(stream) or gs.READING_LIST,
                               "updated": int(datetime.now(UTC).timestamp()),

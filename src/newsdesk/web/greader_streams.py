@@ -23,9 +23,7 @@ Streams:
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -234,22 +232,9 @@ def usec(when: datetime | None) -> int:
     return int(when.timestamp() * 1_000_000) if when else 0
 
 
-def body_html(article: Article, sanitize: Callable[[str], str] | None) -> str:
-    """The article's body as HTML: its stored HTML passed through the sanitiser again, else
-    its text paragraphs (headings as h2), escaped. Never the feed's HTML as it came."""
-    if article.html.strip() and sanitize is not None:
-        return sanitize(article.html)
-    heads = set(article.headings)
-    blocks = [f"<h2>{html.escape(p)}</h2>" if p in heads else f"<p>{html.escape(p)}</p>"
-              for p in article.paragraphs()]
-    if not blocks and (article.summary or article.description):
-        blocks = [f"<p>{html.escape(article.summary or article.description or '')}</p>"]
-    return "\n".join(blocks)
-
-
 def item_json(article: Article, state: ArticleState, desk: Desk,
-              sanitize: Callable[[str], str] | None) -> dict[str, Any]:
-    """One item as stream/items/contents gives it."""
+              content: str) -> dict[str, Any]:
+    """One item as stream/items/contents gives it, with its body `content` (app_items.py)."""
     assert article.id is not None
     fetched = article.fetched or article.published
     published = article.published or fetched
@@ -268,7 +253,6 @@ def item_json(article: Article, state: ArticleState, desk: Desk,
         categories.append(READ)
     if state.saved:
         categories.append(STARRED)
-    content = body_html(article, sanitize)
     return {
         "id": long_id(article.id),
         "crawlTimeMsec": str(usec(fetched) // 1000),
