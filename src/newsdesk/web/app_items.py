@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import Request
 from markupsafe import Markup, escape
 
+from ..config import public_base_url
 from ..extract.sanitize import sanitize_html
 from ..model import Article
 from .auth import image_token, signing_key
@@ -27,6 +28,14 @@ from .pages import safe_url
 
 _LEADING_HEADING = re.compile(r"^\s*<h[1-3][^>]*>(.*?)</h[1-3]>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+
+
+def site_address(request: Request) -> str:
+    """The desk's address for an app, ending in /: the `base_url` setting, else the one the
+    app used (an app on a phone reaches the desk by the address it was given, not by the
+    listening one). These answers are the app's own, never kept in the page cache."""
+    configured = str(request.app.state.config.base_url).strip()
+    return public_base_url(request.app.state.config) if configured else str(request.base_url)
 
 
 def sanitizer(request: Request, url: str | None) -> Callable[[str], str]:

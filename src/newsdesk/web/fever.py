@@ -32,7 +32,6 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import accounts
-from ..config import public_base_url
 from ..model import Feed
 from ..store import Store
 from ..store.accounts import ItemQuery, ItemRef, User, View
@@ -179,7 +178,7 @@ class Desk:
                for f in self.feeds]
         if self.loose:
             out.append(fever_map.loose_feed_entry(
-                str(self.request.app.state.config.site_name), site_address(self.request),
+                str(self.request.app.state.config.site_name), app_items.site_address(self.request),
                 self.loose[0].fetched))
         return out
 
@@ -198,7 +197,7 @@ class Desk:
         else:
             since = _number(fields.get("since_id"))
             query = ItemQuery(after_id=max(since or 0, 0), oldest_first=True, limit=MAX_ITEMS)
-        site = site_address(self.request)
+        site = app_items.site_address(self.request)
         out = []
         for article, state in self.store.items(self.user.id, query):
             html = app_items.body(self.request, site, article)
@@ -253,12 +252,6 @@ class Desk:
         if seconds is None or seconds <= 0:
             return datetime.now(UTC) + timedelta(seconds=1)
         return datetime.fromtimestamp(min(seconds, MAX_TIME), UTC) + timedelta(seconds=1)
-
-
-def site_address(request: Request) -> str:
-    """The desk's address, ending in /: the `base_url` setting, else the one the app used."""
-    configured = str(request.app.state.config.base_url).strip()
-    return public_base_url(request.app.state.config) if configured else str(request.base_url)
 
 
 def _answer(request: Request, fields: dict[str, str]) -> JSONResponse:

@@ -31,10 +31,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..config import public_base_url
 from ..store import Store
 from ..store.accounts import User
-from . import auth
+from . import app_items, auth
 from . import greader_streams as gs
 
 API = "/reader/api/0"
@@ -84,7 +83,7 @@ class Call:
     def desk(self) -> gs.Desk:
         config = self.request.app.state.config
         return gs.Desk.load(self.store, self.user.id, str(config.site_name),
-                            public_base_url(config))
+                            app_items.site_address(self.request))
 
     def admin(self) -> None:
         if not self.user.is_admin:
