@@ -105,11 +105,12 @@ def test_read_with_the_keyboard_only(site: tuple[str, dict[str, int]], page: Any
     assert unread(page) == 6  # opening it read it
     page.wait_for_load_state("load")
     page.keyboard.press("s")
-    page.wait_for_function("document.querySelector('#nav-saved').dataset.saved === '1'")
+    # (no wait_for_function: its polling evaluates a string, which the pages' CSP refuses)
+    sync_api.expect(page.locator("#nav-saved")).to_have_attribute("data-saved", "1")
     assert page.locator("#toggle-save").get_attribute("aria-pressed") == "true"
     page.wait_for_load_state("load")
     page.keyboard.press("m")  # unread again
-    page.wait_for_function("document.querySelector('#unread-total').textContent === '7'")
+    sync_api.expect(page.locator("#unread-total")).to_have_text("7")
     page.goto(base + "/saved")
     assert page.locator(f"#item-{second}").count() == 1
     assert int(second or 0) in ids.values()
